@@ -1,0 +1,259 @@
+"""Run configuration: dataclasses <-> TOML <-> command-line overrides.
+
+This is the one place where strings become validated values. Every field carries
+its own rule (allowed choices or a numeric range) in its metadata, so an error can
+name the key, the value it got and what it accepts.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .errors import ConfigError
+
+
+def _choice(default: str, *choices: str) -> Any:
+    return field(default=default, metadata={"choices": choices})
+
+
+def _number(default: float | int, *, min: float | None = None, gt: float | None = None,
+            max: float | None = None) -> Any:
+    return field(default=default, metadata={"min": min, "gt": gt, "max": max})
+
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
+CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm")
+
+
+@dataclass
+class DataConfig:
+    """What to learn: a toy distribution's name or a path to a .npy / .csv point cloud."""
+    name: str = "eight_gaussians"
+    holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
+
+
+@dataclass
+class ModelConfig:
+    """MLP generator and critic: `depth` hidden layers of `width` units each."""
+    latent_dim: int = _number(8, min=1)
+    generator_width: int = _number(64, min=1)
+    generator_depth: int = _number(3, min=0)
+    critic_width: int = _number(64, min=1)
+    critic_depth: int = _number(3, min=0)
+    activation: str = _choice("relu", *ACTIVATIONS)
+
+
+@dataclass
+class ObjectiveConfig:
+    """What the critic and generator optimise."""
+    name: str = _choice("wasserstein", "wasserstein")
+
+
+@dataclass
+class ConstraintConfig:
+    """How the critic is kept Lipschitz (see `wgan.lipschitz`)."""
+    name: str = _choice("gradient_penalty", *CONSTRAINTS)
+    clip_value: float = _number(0.01, gt=0.0)
+    penalty_weight: float = _number(0.1, min=0.0)
+
+
+@dataclass
+class OptimConfig:
+    """Optimiser for both networks; `lr_decay = "linear"` decays to 0 over `train.steps`."""
+    name: str = _choice("adam", "adam", "rmsprop")
+    lr_critic: float = _number(3e-3, gt=0.0)
+    lr_generator: float = _number(3e-3, gt=0.0)
+    betas: tuple[float, float] = (0.5, 0.9)
+    lr_decay: str = _choice("linear", "none", "linear")
+
+
+@dataclass
+class TrainConfig:
+    """The loop. `steps` counts generator iterations."""
+    steps: int = _number(3000, min=1)
+    batch_size: int = _number(256, min=1)
+    n_critic: int = _number(5, min=1)
+    paper_schedule: bool = False
+    seed: int = _number(0, min=0)
+    device: str = "auto"
+    threads: int = _number(0, min=0)
+    fused_critic_pass: bool = True
+
+
+@dataclass
+class EvalConfig:
+    """Evaluation, logging and checkpoint cadence (in generator steps)."""
+    every: int = _number(500, min=1)
+    samples: int = _number(2000, min=2)
+    log_every: int = _number(25, min=1)
+    checkpoint_every: int = _number(500, min=1)
+    figures: bool = True
+    tensorboard: str = _choice("auto", "auto", "on", "off")
+
+
+@dataclass
+class Config:
+    name: str = "default"
+    description: str = ""
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    constraint: ConstraintConfig = field(default_factory=ConstraintConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(_tomlable(self.to_dict()))
+
+
+def _tomlable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _tomlable(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+# ---------------------------------------------------------------- building and checking
+
+def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str, Any]) -> Any:
+    """Return `value` converted to `annotation`, or raise ConfigError naming `key`."""
+    origin = typing.get_origin(annotation)
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} = {value!r}: expected true or false")
+    elif annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key} = {value!r}: expected an integer")
+    elif annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key} = {value!r}: expected a number")
+        value = float(value)
+    elif annotation is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} = {value!r}: expected a string")
+    elif origin is tuple:
+        n = len(typing.get_args(annotation))
+        if (not isinstance(value, (list, tuple)) or len(value) != n
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value)):
+            raise ConfigError(f"{key} = {value!r}: expected a list of {n} numbers, e.g. [0.5, 0.9]")
+        value = tuple(float(v) for v in value)
+        if key.endswith("betas") and not all(0.0 <= v < 1.0 for v in value):
+            raise ConfigError(f"{key} = {list(value)}: each beta must be in [0, 1)")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(f"{key} = {value!r}: allowed values are {', '.join(choices)}")
+    for bound, ok, words in (("min", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
+                             ("max", lambda v, b: v <= b, "<=")):
+        b = meta.get(bound)
+        if b is not None and not ok(value, b):
+            raise ConfigError(f"{key} = {value!r}: must be {words} {b}")
+    return value
+
+
+def _build(cls: type, data: typing.Mapping[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        where = f"[{prefix[:-1]}]" if prefix else "the top level"
+        raise ConfigError(f"unknown key '{prefix}{unknown[0]}' in {where}; "
+                          f"allowed keys: {', '.join(fields)}")
+    kwargs = {}
+    for name, value in data.items():
+        key, hint = prefix + name, hints[name]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, typing.Mapping):
+                raise ConfigError(f"'{key}' must be a table ([{key}]), got {value!r}")
+            kwargs[name] = _build(hint, value, key + ".")
+        else:
+            kwargs[name] = _check_value(key, value, hint, fields[name].metadata)
+    return cls(**kwargs)
+
+
+def config_from_dict(data: typing.Mapping[str, Any]) -> Config:
+    """Validate a nested mapping (as read from TOML) into a Config; missing keys keep defaults."""
+    config = _build(Config, data, "")
+    _check_combination(config)
+    return config
+
+
+def _check_combination(config: Config) -> None:
+    if config.eval.samples > 20000:
+        raise ConfigError(f"eval.samples = {config.eval.samples}: the exact W1 solver needs "
+                          "O(n^2) memory; use at most 20000")
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """'train.steps=100' -> (['train', 'steps'], 100). Values are TOML; bare words are strings."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"override {text!r}: expected SECTION.KEY=VALUE, e.g. train.steps=100")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: typing.Iterable[str]) -> dict[str, Any]:
+    """Return a copy of the nested mapping with each SECTION.KEY=VALUE applied."""
+    data = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for text in overrides:
+        path, value = parse_override(text)
+        node = data
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"override {text!r}: '{part}' is not a section")
+            node = child
+        node[path[-1]] = value
+    return data
+
+
+# ---------------------------------------------------------------- files and presets
+
+def preset_names() -> list[str]:
+    """Names of the recipes shipped in `configs/` (also inside the installed package)."""
+    return sorted(p.name[:-5] for p in resources.files("wgan.configs").iterdir()
+                  if p.name.endswith(".toml"))
+
+
+def read_toml(source: str | Path) -> dict[str, Any]:
+    """Read a config from a TOML file path or a preset name (see `preset_names`)."""
+    path = Path(source)
+    if path.suffix != ".toml" and str(source) in preset_names():
+        text = resources.files("wgan.configs").joinpath(f"{source}.toml").read_text()
+        origin = f"preset '{source}'"
+    elif path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        origin = str(path)
+    else:
+        raise ConfigError(f"config {str(source)!r} is neither a file nor a preset; "
+                          f"presets: {', '.join(preset_names())}")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin} is not valid TOML: {exc}") from None
+
+
+def load_config(source: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
+    """Defaults, then the TOML file or preset `source`, then the overrides, validated."""
+    data = read_toml(source) if source is not None else {}
+    return config_from_dict(apply_overrides(data, overrides))

@@ -1,0 +1,16 @@
+"""The one exception type users see: a message that names the bad value and the fix."""
+
+
+class WganError(Exception):
+    """A problem with the user's input (config, data, files, arguments).
+
+    The CLI prints its message on one line and exits with status 2; no traceback.
+    """
+
+
+class ConfigError(WganError, ValueError):
+    """A config key that does not exist, or a value of the wrong type or range."""
+
+
+class DataError(WganError, ValueError):
+    """A data set name that is unknown, or a data file that cannot be used."""

@@ -1,0 +1,122 @@
+"""How the critic is kept Lipschitz: one interface, four constraints.
+
+Every constraint answers the same three calls, and the training loop makes all of
+them every time, so it holds no per-constraint branches:
+
+- ``prepare(critic)``: once, before the optimiser is built (spectral norm wraps layers);
+- ``penalty_inputs(real, fake, rng)`` and ``penalty(inputs, scores)``: extra critic
+  inputs scored in the same pass as real and fake, and the penalty added to the
+  critic loss (gradient penalty; the others return no inputs and zero);
+- ``after_critic_step(critic)``: after each optimiser step (weight clipping).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from .config import ConstraintConfig
+from .errors import ConfigError
+
+
+def input_gradient_norms(inputs: Tensor, scores: Tensor, create_graph: bool) -> Tensor:
+    """||d score_i / d input_i|| over all non-batch dimensions: (n, ...) -> (n,).
+
+    Valid as a per-sample gradient only for critics that treat samples
+    independently (no batch norm).
+    """
+    (grad,) = torch.autograd.grad(scores.sum(), inputs, create_graph=create_graph)
+    return grad.flatten(1).norm(dim=1)
+
+
+def random_interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
+    """x_hat = alpha * real + (1 - alpha) * fake, one alpha ~ U[0, 1] per sample.
+
+    Gulrajani et al. 2017, Algorithm 1. Shapes (n, ...) -> (n, ...), requires grad.
+    """
+    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    alpha = torch.rand(shape, generator=generator, device=real.device, dtype=real.dtype)
+    return (alpha * real + (1 - alpha) * fake).detach().requires_grad_(True)
+
+
+class NoConstraint:
+    """An unconstrained critic (what the standard GAN and f-GANs use)."""
+    name = "none"
+
+    def prepare(self, critic: nn.Module) -> nn.Module:
+        return critic
+
+    def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
+        return real[:0]
+
+    def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
+        return scores.new_zeros(())
+
+    def after_critic_step(self, critic: nn.Module) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class WeightClipping(NoConstraint):
+    """Clip every critic parameter to [-c, c] after each critic step (Arjovsky et al. 2017, Alg. 1, line 7)."""
+    clip_value: float = 0.01
+    name = "weight_clipping"
+
+    @torch.no_grad()
+    def after_critic_step(self, critic: nn.Module) -> None:
+        for p in critic.parameters():
+            p.clamp_(-self.clip_value, self.clip_value)
+
+
+@dataclass(frozen=True)
+class GradientPenalty(NoConstraint):
+    """lambda * E[(||grad f(x_hat)|| - 1)^2] on random interpolates (Gulrajani et al. 2017, eq. 3).
+
+    With ``one_sided=True``: lambda * E[max(0, ||grad f(x_hat)|| - 1)^2], which only
+    punishes slopes above 1 (the same paper, appendix; Petzka et al. 2018).
+    """
+    weight: float = 10.0
+    one_sided: bool = False
+
+    @property
+    def name(self) -> str:
+        return "one_sided_penalty" if self.one_sided else "gradient_penalty"
+
+    def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
+        return random_interpolates(real, fake, generator)
+
+    def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
+        excess = input_gradient_norms(inputs, scores, create_graph=True) - 1.0
+        if self.one_sided:
+            excess = excess.clamp(min=0.0)
+        return self.weight * excess.square().mean()
+
+
+class SpectralNorm(NoConstraint):
+    """Divide each weight by its largest singular value (Miyato et al. 2018).
+
+    Wraps every Linear and Conv layer with torch's spectral_norm parametrisation
+    (one power iteration per forward pass in training mode).
+    """
+    name = "spectral_norm"
+
+    def prepare(self, critic: nn.Module) -> nn.Module:
+        layers = [m for m in critic.modules() if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d))]
+        for layer in layers:
+            nn.utils.parametrizations.spectral_norm(layer)
+        return critic
+
+
+def make_constraint(config: ConstraintConfig) -> NoConstraint:
+    """The constraint named by `config.name`, with its parameters."""
+    makers = {
+        "none": NoConstraint,
+        "weight_clipping": lambda: WeightClipping(config.clip_value),
+        "gradient_penalty": lambda: GradientPenalty(config.penalty_weight, one_sided=False),
+        "one_sided_penalty": lambda: GradientPenalty(config.penalty_weight, one_sided=True),
+        "spectral_norm": SpectralNorm,
+    }
+    if config.name not in makers:
+        raise ConfigError(f"constraint.name = {config.name!r}: allowed values are {', '.join(makers)}")
+    return makers[config.name]()

@@ -1,0 +1,386 @@
+"""The training loop: n_critic critic steps per generator step.
+
+Arjovsky et al. 2017, Algorithm 1 (WGAN) and Gulrajani et al. 2017, Algorithm 1
+(WGAN-GP) are the same loop with a different Lipschitz constraint; the loop calls
+the constraint's hooks and the objective's losses and knows nothing else.
+"""
+from __future__ import annotations
+
+import math
+import shutil
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from .config import Config, config_from_dict
+from .data import load_data
+from .errors import WganError
+from .lipschitz import NoConstraint, make_constraint
+from .metrics import Evaluator, make_evaluator
+from .networks import make_networks, sample_latent
+from .objectives import Wasserstein, make_objective
+from .runs import (CONFIG, METRICS, MetricsLog, load_checkpoint, open_tensorboard, prepare_run_dir,
+                   read_metrics, save_checkpoint, write_text_atomic)
+
+CHECKPOINT_FORMAT = "wgan-checkpoint-1"
+PAPER_SCHEDULE_CRITIC_ITERS = 100
+
+
+class TrainingDiverged(WganError):
+    """A loss, penalty or parameter became NaN or infinite."""
+
+
+@dataclass
+class TrainingState:
+    """Everything that changes during training; `state_dict()` is enough to resume exactly."""
+    generator: nn.Module
+    critic: nn.Module
+    critic_optimizer: torch.optim.Optimizer
+    generator_optimizer: torch.optim.Optimizer
+    critic_scheduler: torch.optim.lr_scheduler.LRScheduler
+    generator_scheduler: torch.optim.lr_scheduler.LRScheduler
+    noise: torch.Generator
+    data_rng: np.random.Generator
+    step: int = 0
+    wall_s: float = 0.0
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "generator": self.generator.state_dict(),
+            "critic": self.critic.state_dict(),
+            "critic_optimizer": self.critic_optimizer.state_dict(),
+            "generator_optimizer": self.generator_optimizer.state_dict(),
+            "critic_scheduler": self.critic_scheduler.state_dict(),
+            "generator_scheduler": self.generator_scheduler.state_dict(),
+            "noise_rng": self.noise.get_state(),
+            "data_rng": self.data_rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "step": self.step,
+            "wall_s": self.wall_s,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for name in ("generator", "critic", "critic_optimizer", "generator_optimizer",
+                     "critic_scheduler", "generator_scheduler"):
+            getattr(self, name).load_state_dict(state[name])
+        self.noise.set_state(state["noise_rng"])
+        self.data_rng.bit_generator.state = state["data_rng"]
+        torch.set_rng_state(state["torch_rng"])
+        self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' -> CUDA when present, else CPU; otherwise any torch device string."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise WganError(f"train.device = {name!r}: expected auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise WganError(f"train.device = {name!r}, but no CUDA device is available; use auto or cpu")
+    return device
+
+
+def make_optimizer(config: Config, params: Iterator[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    if config.optim.name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    return torch.optim.Adam(params, lr=lr, betas=config.optim.betas)
+
+
+def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LambdaLR:
+    """Constant, or linear decay from lr to 0 over train.steps generator steps."""
+    steps = config.train.steps
+    if config.optim.lr_decay == "linear":
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1.0 - s / steps))
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
+
+
+def build_state(config: Config, data_dim: int, constraint: NoConstraint,
+                device: torch.device) -> TrainingState:
+    """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs."""
+    torch.manual_seed(config.train.seed)
+    generator, critic = make_networks(config.model, data_dim)
+    critic = constraint.prepare(critic)
+    generator, critic = generator.to(device), critic.to(device)
+    critic_opt = make_optimizer(config, critic.parameters(), config.optim.lr_critic)
+    generator_opt = make_optimizer(config, generator.parameters(), config.optim.lr_generator)
+    return TrainingState(
+        generator, critic, critic_opt, generator_opt,
+        make_scheduler(config, critic_opt), make_scheduler(config, generator_opt),
+        noise=torch.Generator(device=device).manual_seed(config.train.seed),
+        data_rng=np.random.default_rng([config.train.seed, 0]),
+    )
+
+
+def n_critic_at(step: int, config: Config) -> int:
+    """Critic iterations before generator step `step` (0-based).
+
+    With `paper_schedule`, the WGAN reference code's warm-up: 100 critic iterations for
+    the first 25 generator iterations and for every 500th.
+    """
+    if config.train.paper_schedule and (step < 25 or step % 500 == 0):
+        return PAPER_SCHEDULE_CRITIC_ITERS
+    return config.train.n_critic
+
+
+def score(critic: nn.Module, batches: list[Tensor], fused: bool) -> list[Tensor]:
+    """Critic scores for each batch: one pass over their concatenation, or one pass each."""
+    if fused:
+        return list(critic(torch.cat(batches)).split([len(b) for b in batches]))
+    return [critic(b) if len(b) else b.new_zeros(0) for b in batches]
+
+
+def critic_step(state: TrainingState, data, objective: Wasserstein, constraint: NoConstraint,
+                batch_size: int, fused: bool) -> tuple[Tensor, Tensor]:
+    """One critic update; returns the batch's W estimate and penalty (0-dim, no sync)."""
+    device = state.noise.device
+    real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
+    z = sample_latent(batch_size, state.generator.latent_dim, state.noise, device)
+    with torch.no_grad():
+        fake = state.generator(z)
+    extra = constraint.penalty_inputs(real, fake, state.noise)
+    real_scores, fake_scores, extra_scores = score(state.critic, [real, fake, extra], fused)
+    penalty = constraint.penalty(extra, extra_scores)
+    loss = objective.critic_loss(real_scores, fake_scores) + penalty
+    state.critic_optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    state.critic_optimizer.step()
+    constraint.after_critic_step(state.critic)
+    return objective.estimate(real_scores, fake_scores).detach(), penalty.detach()
+
+
+def generator_step(state: TrainingState, objective: Wasserstein, batch_size: int) -> Tensor:
+    """One generator update through a frozen critic; returns the loss (0-dim, no sync)."""
+    z = sample_latent(batch_size, state.generator.latent_dim, state.noise, state.noise.device)
+    state.critic.requires_grad_(False)
+    loss = objective.generator_loss(state.critic(state.generator(z)))
+    state.generator_optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    state.generator_optimizer.step()
+    state.critic.requires_grad_(True)
+    state.critic_scheduler.step()
+    state.generator_scheduler.step()
+    return loss.detach()
+
+
+def check_finite(record: dict[str, Any], state: TrainingState) -> None:
+    """Raise TrainingDiverged naming the first non-finite quantity at this step."""
+    for key in ("critic_w_estimate", "penalty", "generator_loss"):
+        value = record.get(key)
+        if value is not None and not math.isfinite(value):
+            raise TrainingDiverged(
+                f"{key} became {value} at generator step {record['step']}; the last good checkpoint "
+                "is kept. Try a lower learning rate, a larger penalty_weight, or a smaller clip_value")
+    for net in ("generator", "critic"):
+        for name, p in getattr(state, net).named_parameters():
+            if not torch.isfinite(p).all():
+                raise TrainingDiverged(
+                    f"{net} parameter {name} became non-finite at generator step {record['step']}; "
+                    "the last good checkpoint is kept. Try a lower learning rate")
+
+
+class _StopRequest:
+    """Turns SIGINT / SIGTERM into a flag the loop reads after each generator step."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.signal = signum
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[_StopRequest]:
+    request = _StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+    previous = {s: signal.signal(s, request) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield request
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    step: int
+    final: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+
+class _Figures:
+    """Landscape snapshots at evaluation steps and the curves at the end (optional)."""
+
+    def __init__(self, run_dir: Path, evaluator: Evaluator, enabled: bool, tensorboard: Any) -> None:
+        self.dir = run_dir / "figures"
+        self.evaluator = evaluator
+        self.enabled = enabled
+        self.tensorboard = tensorboard
+
+    def landscape(self, state: TrainingState, record: dict[str, Any], name: str) -> None:
+        if not self.enabled:
+            return
+        from . import plots
+
+        critic, device = state.critic, state.noise.device
+
+        @torch.no_grad()
+        def critic_fn(points: np.ndarray) -> np.ndarray:
+            critic.eval()
+            out = critic(torch.from_numpy(points).to(device)).cpu().numpy()
+            critic.train()
+            return out
+
+        with torch.no_grad():
+            state.generator.eval()
+            fake = state.generator(self.evaluator.latent.to(device)).cpu().numpy()
+            state.generator.train()
+        title = f"step {record['step']}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
+        if "modes" in record:
+            title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
+        path = plots.plot_landscape(critic_fn, self.evaluator.real, fake, self.dir / name, title)
+        self._to_tensorboard("landscape", path, record["step"])
+
+    def curves(self, records: list[dict[str, Any]], step: int, title: str) -> None:
+        if not self.enabled:
+            return
+        from . import plots
+
+        path = plots.plot_training_curves(records, self.dir / "curves.png", title)
+        self._to_tensorboard("curves", path, step)
+
+    def _to_tensorboard(self, tag: str, path: Path, step: int) -> None:
+        if self.tensorboard is not None:
+            from PIL import Image
+
+            image = np.asarray(Image.open(path).convert("RGB"))
+            self.tensorboard.add_image(tag, image, step, dataformats="HWC")
+
+
+def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: bool = False,
+          progress: bool | None = None, echo: Callable[[str], None] | None = None) -> TrainResult:
+    """Train per `config`, writing the run directory; `resume` continues its last checkpoint.
+
+    progress: show a progress bar (None: only on a terminal). Returns the final evaluation.
+    """
+    run_dir = Path(run_dir)
+    device = resolve_device(config.train.device)
+    if config.train.threads:
+        torch.set_num_threads(config.train.threads)
+    data = load_data(config.data.name, config.data.holdout_fraction, config.train.seed)
+    objective = make_objective(config.objective.name)
+    constraint = make_constraint(config.constraint)
+    state = build_state(config, data.dim, constraint, device)
+    if resume:
+        checkpoint = load_checkpoint(run_dir, map_location=device)
+        state.load_state_dict(checkpoint)
+    else:
+        prepare_run_dir(run_dir, overwrite)
+        write_text_atomic(run_dir / CONFIG, config.to_toml())
+    (run_dir / "figures").mkdir(exist_ok=True)
+    metrics = MetricsLog(run_dir / METRICS, open_tensorboard(run_dir, config.eval.tensorboard))
+    if resume:
+        metrics.truncate_after(state.step)
+    evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed)
+    figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard)
+
+    def checkpoint_now() -> None:
+        save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": _plain(config.to_dict()),
+                                  **state.state_dict()})
+
+    cfg = config.train
+    total = cfg.steps
+    start_wall, t0 = state.wall_s, time.perf_counter()
+    record: dict[str, Any] = {}
+    last_eval: dict[str, Any] = {}
+    estimate_sum = penalty_sum = torch.zeros((), device=device)
+    n_since_log = 0
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=state.step, disable=(None if progress is None else not progress),
+               desc=f"train {config.name}", unit="step", dynamic_ncols=True)
+    interrupted = False
+    with _stop_on_signals() as stop:
+        if state.step == 0:
+            record = {"step": 0, "wall_s": 0.0, **evaluator(state.generator, state.critic)}
+            record["critic_w_estimate"] = record["eval_critic_w_estimate"]
+            metrics.write(record)
+            last_eval = record
+            figures.landscape(state, record, "landscape_step000000.png")
+        while state.step < total:
+            for _ in range(n_critic_at(state.step, config)):
+                estimate, penalty = critic_step(state, data, objective, constraint, cfg.batch_size,
+                                                cfg.fused_critic_pass)
+                estimate_sum = estimate_sum + estimate
+                penalty_sum = penalty_sum + penalty
+                n_since_log += 1
+            generator_loss = generator_step(state, objective, cfg.batch_size)
+            state.step += 1
+            step = state.step
+            bar.update(1)
+            is_eval = step % config.eval.every == 0 or step == total
+            if step % config.eval.log_every == 0 or is_eval or stop.signal is not None:
+                state.wall_s = start_wall + time.perf_counter() - t0
+                record = {
+                    "step": step, "wall_s": round(state.wall_s, 3),
+                    "critic_w_estimate": float(estimate_sum) / n_since_log,
+                    "penalty": float(penalty_sum) / n_since_log,
+                    "generator_loss": float(generator_loss),
+                    "lr_critic": state.critic_scheduler.get_last_lr()[0],
+                    "lr_generator": state.generator_scheduler.get_last_lr()[0],
+                }
+                estimate_sum = penalty_sum = torch.zeros((), device=device)
+                n_since_log = 0
+                check_finite(record, state)
+                if is_eval:
+                    record.update(evaluator(state.generator, state.critic))
+                    last_eval = record
+                    figures.landscape(state, record, f"landscape_step{step:06d}.png")
+                metrics.write(record)
+                bar.set_postfix(W=f"{record['critic_w_estimate']:.3f}",
+                                **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
+            if step % config.eval.checkpoint_every == 0 or step == total or stop.signal is not None:
+                state.wall_s = start_wall + time.perf_counter() - t0
+                checkpoint_now()
+            if stop.signal is not None:
+                interrupted = True
+                break
+    bar.close()
+    snapshot = run_dir / "figures" / f"landscape_step{state.step:06d}.png"
+    if snapshot.exists():
+        shutil.copyfile(snapshot, run_dir / "figures" / "landscape.png")
+    figures.curves(read_metrics(run_dir / METRICS), state.step, f"{config.name} on {data.name}")
+    if metrics.tensorboard is not None:
+        metrics.tensorboard.close()
+    return TrainResult(run_dir, state.step, last_eval, interrupted)
+
+
+def _plain(value: Any) -> Any:
+    """Tuples -> lists, so a checkpoint's config is plain data (weights_only loadable)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_of_run(run_dir: Path) -> Config:
+    """The config a run was started with (from its config.toml)."""
+    import tomllib
+
+    path = Path(run_dir) / CONFIG
+    if not path.is_file():
+        raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
+    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
