@@ -1,0 +1,98 @@
+import pytest
+import torch
+from torch import nn
+
+from wgan.config import ConstraintConfig
+from wgan.lipschitz import (GradientPenalty, NoConstraint, SpectralNorm, WeightClipping,
+                            input_gradient_norms, make_constraint, random_interpolates)
+from wgan.networks import MLPCritic
+
+
+def linear_critic(weight: list[float]) -> nn.Module:
+    layer = nn.Linear(len(weight), 1)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([weight]))
+        layer.bias.fill_(0.3)
+    return nn.Sequential(layer, nn.Flatten(0))
+
+
+def penalty_of(constraint, critic, real, fake):
+    inputs = constraint.penalty_inputs(real, fake, torch.Generator().manual_seed(0))
+    return constraint.penalty(inputs, critic(inputs))
+
+
+# A linear critic has ||grad|| = ||w|| everywhere: (||w|| - 1)^2 is 0, 1, 1/4 for ||w|| = 1, 2, 0.5.
+@pytest.mark.parametrize("weight, two_sided, one_sided", [
+    ([0.6, 0.8], 0.0, 0.0),       # ||w|| = 1
+    ([1.2, 1.6], 1.0, 1.0),       # ||w|| = 2
+    ([0.3, 0.4], 0.25, 0.0),      # ||w|| = 0.5
+])
+def test_penalty_of_linear_critic_matches_hand_calculation(weight, two_sided, one_sided):
+    lam = 10.0
+    critic = linear_critic(weight)
+    real, fake = torch.randn(64, 2), torch.randn(64, 2)
+    assert penalty_of(GradientPenalty(lam), critic, real, fake).item() == pytest.approx(lam * two_sided, abs=1e-5)
+    assert penalty_of(GradientPenalty(lam, one_sided=True), critic, real, fake).item() == pytest.approx(
+        lam * one_sided, abs=1e-5)
+
+
+def test_gradient_norm_runs_over_all_non_batch_dimensions():
+    # f(x) = sum(x * A) over a (3, 4, 4) "image": the gradient is A, its norm ||A||_F.
+    a = torch.randn(3, 4, 4)
+    x = torch.randn(5, 3, 4, 4, requires_grad=True)
+    norms = input_gradient_norms(x, (x * a).flatten(1).sum(1), create_graph=False)
+    assert torch.allclose(norms, a.norm().expand(5), atol=1e-5)
+
+
+def test_image_penalty_uses_one_alpha_per_sample():
+    real, fake = torch.zeros(6, 3, 8, 8), torch.ones(6, 3, 8, 8)
+    x_hat = random_interpolates(real, fake, torch.Generator().manual_seed(1))
+    per_sample = x_hat.detach().flatten(1)
+    # x_hat = 1 - alpha everywhere inside one sample; alphas differ between samples.
+    assert torch.allclose(per_sample, per_sample[:, :1].expand_as(per_sample))
+    assert per_sample[:, 0].unique().numel() == 6
+    assert x_hat.requires_grad
+
+
+def test_clipping_bounds_hold_after_every_critic_step():
+    critic = MLPCritic(2, width=32, depth=2)
+    clip = WeightClipping(0.01)
+    opt = torch.optim.RMSprop(critic.parameters(), lr=0.5)
+    for _ in range(5):
+        loss = critic(torch.randn(16, 2)).mean() - critic(torch.randn(16, 2) + 3).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        assert max(p.abs().max().item() for p in critic.parameters()) > 0.01  # the step broke the bound
+        clip.after_critic_step(critic)
+        assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01
+
+
+def test_spectrally_normalised_layers_have_unit_largest_singular_value():
+    torch.manual_seed(0)
+    critic = SpectralNorm().prepare(MLPCritic(2, width=64, depth=3))
+    for _ in range(300):  # power iterations run on each training-mode forward pass
+        critic(torch.randn(8, 2))
+    linears = [m for m in critic.modules() if isinstance(m, nn.Linear)]
+    assert len(linears) == 4
+    for layer in linears:
+        assert torch.linalg.matrix_norm(layer.weight.detach(), ord=2).item() == pytest.approx(1.0, abs=1e-2)
+
+
+def test_constraints_without_penalty_add_nothing():
+    critic = MLPCritic(2, width=8, depth=1)
+    real, fake = torch.randn(4, 2), torch.randn(4, 2)
+    for constraint in (NoConstraint(), WeightClipping(0.1), SpectralNorm()):
+        inputs = constraint.penalty_inputs(real, fake, None)
+        assert inputs.shape == (0, 2)
+        assert constraint.penalty(inputs, critic(inputs)).item() == 0.0
+
+
+def test_make_constraint_builds_each_name():
+    names = {"none": NoConstraint, "weight_clipping": WeightClipping, "gradient_penalty": GradientPenalty,
+             "one_sided_penalty": GradientPenalty, "spectral_norm": SpectralNorm}
+    for name, cls in names.items():
+        constraint = make_constraint(ConstraintConfig(name=name, clip_value=0.05, penalty_weight=2.0))
+        assert type(constraint) is cls and constraint.name == name
+    assert make_constraint(ConstraintConfig(name="weight_clipping", clip_value=0.05)).clip_value == 0.05
+    assert make_constraint(ConstraintConfig(name="one_sided_penalty", penalty_weight=2.0)).weight == 2.0
