@@ -1,0 +1,85 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from wgan.cli import main
+from wgan.config import preset_names
+from wgan.runs import read_metrics
+
+TINY = ["--steps", "4", "--no-progress", "--set", "train.batch_size=16", "--set", "eval.every=2",
+        "--set", "eval.samples=100", "--set", "eval.log_every=2", "--set", "eval.tensorboard='off'",
+        "--set", "train.threads=1"]
+
+
+@pytest.mark.parametrize("preset", preset_names())
+def test_train_runs_every_preset(tmp_path, capsys, preset):
+    out = tmp_path / preset
+    assert main(["train", "--config", preset, "--out", str(out), *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert f"run directory: {out}" in printed and "exact W1" in printed
+    records = read_metrics(out)
+    assert records[-1]["step"] == 4 and "w1" in records[-1]
+    assert (out / "checkpoint.pt").is_file() and (out / "figures" / "landscape.png").is_file()
+
+
+def test_train_on_a_users_csv_and_data_alias(tmp_path, capsys):
+    import numpy as np
+
+    points = np.random.default_rng(0).normal(size=(300, 2)) * [1.0, 0.2]
+    csv = tmp_path / "my points.csv"
+    csv.write_text("\n".join(f"{x},{y}" for x, y in points))
+    assert main(["train", "--data", str(csv), "--out", str(tmp_path / "a"), *TINY]) == 0
+    config = (tmp_path / "a" / "config.toml").read_text()
+    assert "my points.csv" in config
+    assert main(["train", "--data", "25gaussians", "--seed", "7", "--out", str(tmp_path / "b"), *TINY]) == 0
+    assert "modes" in read_metrics(tmp_path / "b")[-1]
+
+
+def test_default_out_never_overwrites(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *TINY]) == 0
+    assert main(["train", *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "run directory: runs/default\n" in printed and "run directory: runs/default-2\n" in printed
+
+
+def test_resume_extends_a_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), *TINY]) == 0
+    assert main(["train", "--resume", str(out), "--steps", "6", "--no-progress"]) == 0
+    assert [r["step"] for r in read_metrics(out)] == [0, 2, 4, 6]
+    assert main(["train", "--resume", str(out), "--seed", "3"]) == 2
+    assert "cannot be combined with --resume" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "train.bogus=1"], "unknown key 'train.bogus'"),
+    (["--set", "optim.lr_critic=-1e-4"], "optim.lr_critic = -0.0001: must be > 0"),
+    (["--set", "train.n_critic=0"], "train.n_critic = 0: must be >= 1"),
+    (["--data", "mnist_typo"], "unknown data set 'mnist_typo'"),
+    (["--config", "nope"], "neither a file nor a preset"),
+    (["--steps", "0"], "train.steps = 0: must be >= 1"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, capsys, args, message):
+    assert main(["train", "--out", str(tmp_path / "x"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("wgan: error: ") and message in err and "\n" not in err
+
+
+def test_bad_input_from_a_real_shell_has_no_traceback(tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("1,2\n3,4\n5\n")
+    result = subprocess.run([sys.executable, "-m", "wgan", "train", "--data", str(csv),
+                             "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"wgan: error: {csv}, line 3: 1 columns, but the first row has 2")
+    assert not (tmp_path / "x").exists()
+
+
+def test_presets_lists_each_recipe(capsys):
+    assert main(["presets"]) == 0
+    printed = capsys.readouterr().out
+    assert all(name in printed for name in preset_names())
