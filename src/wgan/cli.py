@@ -1,4 +1,5 @@
-"""The `wgan` command line: `wgan train`, `wgan presets`.
+"""The `wgan` command line. Each command lives in `wgan.commands.<name>` with an
+`add_parser(subparsers)` that registers it.
 
 Errors in the user's input print one line, `wgan: error: ...`, and exit with status 2.
 """
@@ -6,110 +7,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from .commands import presets, train
 from .errors import WganError
 
-
-def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a generator and critic; writes a run directory",
-                       description="Train per a config (default recipe on 8 Gaussians when no "
-                                   "arguments are given). Results go to runs/<name>/.")
-    p.add_argument("--config", metavar="FILE_OR_PRESET",
-                   help="a TOML config file or a preset name (see `wgan presets`)")
-    p.add_argument("--data", metavar="NAME_OR_PATH",
-                   help="eight_gaussians, twenty_five_gaussians, swiss_roll, or a .npy/.csv file of points")
-    p.add_argument("--steps", type=int, metavar="N", help="generator iterations")
-    p.add_argument("--seed", type=int, metavar="N")
-    p.add_argument("--out", type=Path, metavar="DIR", help="run directory (default runs/<name>)")
-    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                   help="override one config value, e.g. --set optim.lr_critic=1e-4 (repeatable)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
-    p.add_argument("--resume", type=Path, metavar="DIR",
-                   help="continue the run in DIR from its last checkpoint (with --steps to extend it)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=_train)
-
-
-def _free_run_dir(base: Path) -> Path:
-    """runs/<name>, or runs/<name>-2, -3, ... when it is taken: never overwrite by default."""
-    candidate, k = base, 1
-    while candidate.exists() and any(candidate.iterdir()):
-        k += 1
-        candidate = base.with_name(f"{base.name}-{k}")
-    return candidate
-
-
-def _train(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .training import config_of_run, train
-
-    if args.resume is not None:
-        clashing = [f"--{n}" for n in ("config", "data", "seed", "out") if getattr(args, n) is not None]
-        clashing += ["--set"] if args.set else []
-        clashing += ["--overwrite"] if args.overwrite else []
-        if clashing:
-            raise WganError(f"{', '.join(clashing)} cannot be combined with --resume: a resumed run "
-                            "keeps its config (only --steps may extend it)")
-        config = config_of_run(args.resume)
-        if args.steps is not None:
-            from .config import apply_overrides, config_from_dict
-            config = config_from_dict(apply_overrides(config.to_dict(), [f"train.steps={args.steps}"]))
-        run_dir = args.resume
-    else:
-        overrides = list(args.set)
-        if args.data is not None:
-            overrides.append(f"data.name={_toml_string(args.data)}")
-        if args.steps is not None:
-            overrides.append(f"train.steps={args.steps}")
-        if args.seed is not None:
-            overrides.append(f"train.seed={args.seed}")
-        config = load_config(args.config or "default", overrides)
-        run_dir = args.out if args.out is not None else _free_run_dir(Path("runs") / config.name)
-    result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
-                   progress=False if args.no_progress else None)
-    _print_summary(result, config)
-    return 130 if result.interrupted else 0
-
-
-def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _print_summary(result, config) -> None:
-    f = result.final
-    print(f"run directory: {result.run_dir}")
-    if result.interrupted:
-        print(f"stopped at step {result.step}; checkpoint written. Continue with: "
-              f"wgan train --resume {result.run_dir}")
-    if f:
-        line = (f"step {f['step']} ({f['wall_s']:.1f} s): exact W1 {f['w1']:.4f} "
-                f"(real-vs-real floor {f['w1_floor']:.4f}), critic estimate "
-                f"{f['eval_critic_w_estimate']:.4f}, empirical Lipschitz {f['critic_lipschitz']:.3f}")
-        if "modes" in f:
-            line += f", modes {f['modes']}/{f['modes_total']}, high-quality {100 * f['high_quality']:.1f}%"
-        print(line)
-    figures = result.run_dir / "figures"
-    if config.eval.figures:
-        print(f"figures: {figures / 'landscape.png'}, {figures / 'curves.png'}")
-    print(f"metrics: {result.run_dir / 'metrics.jsonl'}")
-
-
-def _presets(args: argparse.Namespace) -> int:
-    from .config import preset_names, read_toml
-
-    for name in preset_names():
-        data = read_toml(name)
-        print(f"{name:28s} {data.get('description', '')}")
-    return 0
+COMMANDS = [train, presets]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wgan", description="Train and study Wasserstein GANs.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_train(sub)
-    p = sub.add_parser("presets", help="list the shipped recipes")
-    p.set_defaults(func=_presets)
+    for command in COMMANDS:
+        command.add_parser(sub)
     return parser
 
 
