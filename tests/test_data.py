@@ -47,7 +47,7 @@ def test_point_cloud_from_csv_and_npy(tmp_path):
     (tmp_path / "p.csv").write_text("x,y,z\n" + "\n".join(",".join(map(str, r)) for r in points))
     for name in ("p.npy", "p.csv"):
         data = load_data(str(tmp_path / name), holdout_fraction=0.2, seed=0)
-        assert data.dim == 3 and len(data.holdout) == 10 and len(data.train) == 40
+        assert data.shape == (3,) and len(data.holdout) == 10 and len(data.train) == 40
         together = np.concatenate([data.train, data.holdout])
         assert np.allclose(np.sort(together, axis=0), np.sort(points, axis=0), atol=1e-6)
         assert data.heldout(1000, np.random.default_rng(0)).shape == (10, 3)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import presets, train
+from .commands import explore, presets, sample, train
 from .errors import WganError
 
-COMMANDS = [train, presets]
+COMMANDS = [train, sample, explore, presets]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,25 +30,34 @@ def _number(default: float | int, *, min: float | None = None, gt: float | None 
 
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
+NORMS = ("none", "batch", "layer", "instance")
 CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm")
 
 
 @dataclass
 class DataConfig:
-    """What to learn: a toy distribution's name or a path to a .npy / .csv point cloud."""
+    """What to learn: a toy distribution, a bundled image set (digits, mnist, faces), a
+    folder of images, or a .npy / .csv point cloud. Image keys apply to images only."""
     name: str = "eight_gaussians"
     holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
+    image_size: int = _number(32, min=4)
+    channels: int = _choice(0, 0, 1, 3)
+    root: str = ""
 
 
 @dataclass
 class ModelConfig:
-    """MLP generator and critic: `depth` hidden layers of `width` units each."""
+    """Networks. mlp: `depth` hidden layers of `width` units; dcgan: `width` channels in the
+    first critic layer and the last generator layer, doubling per stage."""
+    kind: str = _choice("mlp", "mlp", "dcgan")
     latent_dim: int = _number(8, min=1)
     generator_width: int = _number(64, min=1)
     generator_depth: int = _number(3, min=0)
     critic_width: int = _number(64, min=1)
     critic_depth: int = _number(3, min=0)
     activation: str = _choice("relu", *ACTIVATIONS)
+    critic_norm: str = _choice("none", *NORMS)
+    generator_norm: str = _choice("batch", *NORMS)
 
 
 @dataclass
@@ -154,7 +163,7 @@ def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str
             raise ConfigError(f"{key} = {list(value)}: each beta must be in [0, 1)")
     choices = meta.get("choices")
     if choices and value not in choices:
-        raise ConfigError(f"{key} = {value!r}: allowed values are {', '.join(choices)}")
+        raise ConfigError(f"{key} = {value!r}: allowed values are {', '.join(map(str, choices))}")
     for bound, ok, words in (("min", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
                              ("max", lambda v, b: v <= b, "<=")):
         b = meta.get(bound)

@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from .config import ConstraintConfig
 from .errors import ConfigError
+from .networks import uses_batch_norm
 
 
 def input_gradient_norms(inputs: Tensor, scores: Tensor, create_graph: bool) -> Tensor:
@@ -82,6 +83,14 @@ class GradientPenalty(NoConstraint):
     @property
     def name(self) -> str:
         return "one_sided_penalty" if self.one_sided else "gradient_penalty"
+
+    def prepare(self, critic: nn.Module) -> nn.Module:
+        if uses_batch_norm(critic):
+            raise ConfigError(
+                "a gradient penalty cannot be used with a batch-norm critic: the penalty constrains "
+                "each sample's gradient, but batch norm makes every score depend on the whole batch. "
+                "Set model.critic_norm to 'layer' (as in WGAN-GP), 'instance' or 'none'")
+        return critic
 
     def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
         return random_interpolates(real, fake, generator)

@@ -42,22 +42,32 @@ def mode_metrics(samples: np.ndarray, mixture: GaussianMixture, n_std: float = 3
     }
 
 
+def in_chunks(fn, x: Tensor, chunk: int = 256) -> Tensor:
+    """fn applied to x in slices of `chunk` rows, concatenated (bounds the memory of big batches)."""
+    return torch.cat([fn(x[i:i + chunk]) for i in range(0, len(x), chunk)])
+
+
 def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
-                     generator: torch.Generator | None = None) -> float:
+                     generator: torch.Generator | None = None, chunk: int = 256) -> float:
     """The largest ||grad f|| over random interpolates of real and fake: an empirical lower
-    bound on the critic's Lipschitz constant K."""
-    inputs = random_interpolates(real, fake, generator)
+    bound on the critic's Lipschitz constant K. real, fake: (n, ...)."""
+    inputs = random_interpolates(real, fake, generator).detach()
+
+    def norms(x: Tensor) -> Tensor:
+        x = x.detach().requires_grad_(True)
+        return input_gradient_norms(x, critic(x), create_graph=False)
+
     with torch.enable_grad():
-        norms = input_gradient_norms(inputs, critic(inputs), create_graph=False)
-    return float(norms.max())
+        return float(in_chunks(norms, inputs, chunk).max())
 
 
 @dataclass
 class Evaluator:
-    """Fixed held-out points and fixed latent vectors, so evaluations are comparable over steps.
+    """Fixed held-out samples and fixed latent vectors, so evaluations are comparable over steps.
 
-    real: (n, d) held-out samples; latent: (n, latent_dim); floor: W1 between two
-    independent real sets of size n. Build one with `make_evaluator`.
+    real: (n, *shape) held-out samples; latent: (n, latent_dim); floor: exact W1 between two
+    independent real sets of size n. W1 uses the Euclidean distance between flattened
+    samples (pixel space for images). Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
@@ -66,19 +76,29 @@ class Evaluator:
     seed: int
 
     @torch.no_grad()
-    def __call__(self, generator: nn.Module, critic: nn.Module) -> dict:
-        was_training = generator.training, critic.training
-        generator.eval(), critic.eval()
+    def generate(self, generator: nn.Module, n: int | None = None) -> Tensor:
+        """Samples from the first n fixed latent vectors, in eval mode."""
+        was_training = generator.training
+        generator.eval()
         device = next(generator.parameters()).device
-        fake = generator(self.latent.to(device)).float()
-        real = torch.as_tensor(self.real, device=device)
-        estimate = float(critic(real).mean() - critic(fake).mean())
-        noise = torch.Generator(device=device).manual_seed(self.seed)
+        fake = in_chunks(lambda z: generator(z.to(device)).float(), self.latent[:n])
+        generator.train(was_training)
+        return fake
+
+    @torch.no_grad()
+    def __call__(self, generator: nn.Module, critic: nn.Module) -> dict:
+        fake = self.generate(generator)
+        was_training = critic.training
+        critic.eval()
+        real = torch.as_tensor(self.real, device=fake.device)
+        estimate = float(in_chunks(critic, real).mean() - in_chunks(critic, fake).mean())
+        noise = torch.Generator(device=fake.device).manual_seed(self.seed)
         lipschitz = critic_lipschitz(critic, real, fake, noise)
-        generator.train(was_training[0]), critic.train(was_training[1])
+        critic.train(was_training)
         fake_np = fake.cpu().numpy()
+        n = len(fake_np)
         result = {
-            "w1": wasserstein(fake_np, self.real),
+            "w1": wasserstein(fake_np.reshape(n, -1), self.real.reshape(n, -1)),
             "w1_floor": self.floor,
             "eval_critic_w_estimate": estimate,
             "critic_lipschitz": lipschitz,
@@ -94,4 +114,5 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int) -> Evaluator:
     real = data.heldout(n, np.random.default_rng([seed, 1]))
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
-    return Evaluator(real, latent, wasserstein(reference, real), data.mixture, seed)
+    floor = wasserstein(reference.reshape(len(real), -1), real.reshape(len(real), -1))
+    return Evaluator(real, latent, floor, data.mixture, seed)

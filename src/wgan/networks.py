@@ -5,10 +5,13 @@ latent vectors (n, latent_dim) to samples and carries its `latent_dim`.
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor, nn
 
 from .config import ModelConfig
+from .errors import ConfigError
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -30,20 +33,23 @@ def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str = "re
 
 
 class MLPGenerator(nn.Module):
-    """z (n, latent_dim) -> x (n, data_dim). The WGAN-GP toy generator is width 512, depth 3."""
+    """z (n, latent_dim) -> x (n, *shape). The WGAN-GP toy generator is width 512, depth 3;
+    the WGAN paper's image generator is width 512, depth 4 with a tanh output."""
 
-    def __init__(self, latent_dim: int, data_dim: int, width: int = 512, depth: int = 3,
-                 activation: str = "relu") -> None:
+    def __init__(self, latent_dim: int, shape: tuple[int, ...], width: int = 512, depth: int = 3,
+                 activation: str = "relu", tanh_output: bool = False) -> None:
         super().__init__()
         self.latent_dim = latent_dim
-        self.net = mlp(latent_dim, data_dim, width, depth, activation)
+        self.shape = tuple(shape)
+        self.net = mlp(latent_dim, math.prod(self.shape), width, depth, activation)
+        self.output = nn.Tanh() if tanh_output else nn.Identity()
 
     def forward(self, z: Tensor) -> Tensor:
-        return self.net(z)
+        return self.output(self.net(z)).view(len(z), *self.shape)
 
 
 class MLPCritic(nn.Module):
-    """x (n, data_dim) -> scores (n,). Any further dimensions are flattened."""
+    """x (n, *shape) -> scores (n,); the sample is flattened to prod(shape) numbers."""
 
     def __init__(self, data_dim: int, width: int = 512, depth: int = 3, activation: str = "relu") -> None:
         super().__init__()
@@ -53,15 +59,113 @@ class MLPCritic(nn.Module):
         return self.net(x.flatten(1)).squeeze(1)
 
 
-def make_networks(config: ModelConfig, data_dim: int) -> tuple[MLPGenerator, MLPCritic]:
-    """The generator and critic described by `config` for samples of `data_dim` numbers."""
-    generator = MLPGenerator(config.latent_dim, data_dim, config.generator_width,
-                             config.generator_depth, config.activation)
-    critic = MLPCritic(data_dim, config.critic_width, config.critic_depth, config.activation)
-    return generator, critic
 
 
 def sample_latent(n: int, latent_dim: int, generator: torch.Generator | None = None,
                   device: torch.device | str = "cpu") -> Tensor:
     """z ~ N(0, I): (n, latent_dim)."""
     return torch.randn(n, latent_dim, generator=generator, device=device)
+
+
+# ---------------------------------------------------------------- DCGAN (Radford et al. 2016)
+
+def _norm2d(kind: str, channels: int) -> nn.Module:
+    """Batch norm (the original WGAN critic), layer norm over (C, H, W) per sample (WGAN-GP's
+    choice), instance norm, or nothing."""
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels)
+    if kind == "instance":
+        return nn.InstanceNorm2d(channels, affine=True)
+    return nn.Identity()
+
+
+def _stages(image_size: int) -> int:
+    """Number of stride-2 stages between 4x4 and image_size (a power of two in [16, 128])."""
+    stages = image_size.bit_length() - 3
+    if image_size not in (16, 32, 64, 128):
+        raise ConfigError(f"DCGAN networks need an image size of 16, 32, 64 or 128, got {image_size}; "
+                          "set data.image_size")
+    return stages
+
+
+class DCGANCritic(nn.Module):
+    """x (n, C, S, S) -> scores (n,). Stride-2 4x4 convolutions from `width` channels, doubling
+    each stage, LeakyReLU(0.2), down to 4x4; then a 4x4 convolution to one score (no sigmoid).
+
+    At S = 128, width = 64: 64 -> 128 -> 256 -> 512 -> 1024, the critic of the WGAN notes.
+    `norm` follows every convolution but the first.
+    """
+
+    def __init__(self, channels: int, image_size: int, width: int = 64, norm: str = "none") -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in, c_out = channels, width
+        for i in range(_stages(image_size)):
+            layers.append(nn.Conv2d(c_in, c_out, 4, 2, 1, bias=(norm == "none" or i == 0)))
+            if i > 0:
+                layers.append(_norm2d(norm, c_out))
+            layers.append(nn.LeakyReLU(0.2))
+            c_in, c_out = c_out, c_out * 2
+        layers.append(nn.Conv2d(c_in, 1, 4, 1, 0))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).flatten()
+
+
+class DCGANGenerator(nn.Module):
+    """z (n, latent_dim) -> x (n, C, S, S) in [-1, 1]: the mirror of DCGANCritic.
+
+    A 4x4 transposed convolution from z, then stride-2 transposed convolutions halving the
+    channels down to `width`, batch norm and ReLU after each; tanh at the output.
+    """
+
+    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 64,
+                 norm: str = "batch") -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        stages = _stages(image_size)
+        c = width * 2 ** (stages - 1)
+        layers: list[nn.Module] = [nn.ConvTranspose2d(latent_dim, c, 4, 1, 0, bias=norm == "none"),
+                                   _norm2d(norm, c), nn.ReLU()]
+        for _ in range(stages - 1):
+            layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=norm == "none"), _norm2d(norm, c // 2),
+                       nn.ReLU()]
+            c //= 2
+        layers += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z[:, :, None, None])
+
+
+def make_networks(config: ModelConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    """The generator and critic described by `config` for samples of `shape`.
+
+    shape: (d,) for points, (C, S, S) for images; images get a tanh generator output.
+    `model.kind = "dcgan"` needs images; `"mlp"` takes either (the WGAN paper's MLP
+    generator is width 512, depth 4).
+    """
+    shape = tuple(shape)
+    is_image = len(shape) == 3
+    if config.kind == "dcgan":
+        if not is_image:
+            raise ConfigError(f"model.kind = 'dcgan' needs image data, but the data has shape {shape}; "
+                              "use model.kind = 'mlp'")
+        if shape[1] != shape[2]:
+            raise ConfigError(f"DCGAN networks need square images, got {shape[1]}x{shape[2]}")
+        generator = DCGANGenerator(config.latent_dim, shape[0], shape[1], config.generator_width,
+                                   config.generator_norm)
+        critic = DCGANCritic(shape[0], shape[1], config.critic_width, config.critic_norm)
+        return generator, critic
+    generator = MLPGenerator(config.latent_dim, shape, config.generator_width, config.generator_depth,
+                             config.activation, tanh_output=is_image)
+    critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation)
+    return generator, critic
+
+
+def uses_batch_norm(module: nn.Module) -> bool:
+    """True when any layer normalises over the batch (which couples the samples)."""
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())

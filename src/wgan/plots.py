@@ -102,3 +102,103 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
+
+
+def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
+    """Tile images (n, C, H, W) in [-1, 1] into one uint8 (rows*H, cols*W, C) picture."""
+    n, c, h, w = images.shape
+    nrow = nrow or int(np.ceil(np.sqrt(n)))
+    ncol = int(np.ceil(n / nrow))
+    grid = np.full((ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), 255, np.uint8)
+    pixels = np.clip((images + 1.0) * 127.5, 0, 255).round().astype(np.uint8).transpose(0, 2, 3, 1)
+    for i, image in enumerate(pixels):
+        r, col = divmod(i, nrow)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        grid[top:top + h, left:left + w] = image
+    return grid
+
+
+def plot_image_grid(images: np.ndarray, path: Path, title: str = "", nrow: int | None = None,
+                    scale: int = 0) -> Path:
+    """Save a grid of images (n, C, H, W) in [-1, 1] as a PNG, with a title above it."""
+    plt = _pyplot()
+    grid = image_grid(images, nrow)
+    h, w = grid.shape[:2]
+    scale = scale or max(1, int(np.ceil(480 / max(h, w))))
+    fig = plt.figure(figsize=(w * scale / 100, h * scale / 100 + (0.35 if title else 0)), dpi=100)
+    ax = fig.add_axes((0, 0, 1, h * scale / 100 / fig.get_figheight()))
+    ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
+              interpolation="nearest")
+    ax.axis("off")
+    if title:
+        fig.text(0.5, 1 - 0.3 / fig.get_figheight(), title, ha="center", va="bottom", fontsize=9)
+    fig.savefig(path)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[str],
+                    path: Path, title: str) -> Path:
+    """Generated images (rows, cols, C, H, W) in [-1, 1], each row and column labelled."""
+    plt = _pyplot()
+    rows, cols = images.shape[:2]
+    cell = 1.1
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 + cols * cell, 0.7 + rows * cell), squeeze=False)
+    for r in range(rows):
+        for c in range(cols):
+            ax = axes[r, c]
+            pixels = np.clip((images[r, c] + 1) * 127.5, 0, 255).astype(np.uint8).transpose(1, 2, 0)
+            ax.imshow(pixels[..., 0] if pixels.shape[2] == 1 else pixels, cmap="gray", vmin=0, vmax=255)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0 or len(col_labels) == rows * cols:
+                label = col_labels[r * cols + c] if len(col_labels) == rows * cols else col_labels[c]
+                ax.set_title(label, fontsize=7)
+            if c == 0 and row_labels:
+                ax.set_ylabel(row_labels[r], fontsize=7, rotation=0, ha="right", va="center")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_probe_points(real: np.ndarray, outputs: np.ndarray, row_labels: Sequence[str],
+                      col_labels: Sequence[str], path: Path, title: str) -> Path:
+    """Generated points (rows, cols, d) over the real data (n, d), first two coordinates;
+    each row is one probe drawn as a path, its first and last points labelled."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 6.5))
+    ax.scatter(real[:, 0], real[:, 1], s=2, c="lightgrey", label="real")
+    colors = plt.get_cmap("tab10")
+    for r in range(outputs.shape[0]):
+        pts = outputs[r]
+        label = row_labels[r] if row_labels else None
+        ax.plot(pts[:, 0], pts[:, 1], "-o", markersize=3, color=colors(r % 10), label=label, alpha=0.9)
+        ends = [0, len(pts) - 1] if len(col_labels) != outputs.shape[0] * outputs.shape[1] else range(len(pts))
+        for c in ends:
+            text = col_labels[r * len(pts) + c] if len(col_labels) == outputs.shape[0] * len(pts) else col_labels[c]
+            ax.annotate(text, pts[c, :2], fontsize=6, xytext=(3, 3), textcoords="offset points")
+    ax.set_aspect("equal")
+    ax.legend(fontsize=7, loc="best")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_points(samples: np.ndarray, real: np.ndarray | None, path: Path, title: str) -> Path:
+    """Generated points (n, d) over real points, first two coordinates."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 6))
+    if real is not None:
+        ax.scatter(real[:, 0], real[:, 1], s=3, c="#ff7f0e", alpha=0.5, label="real (held out)")
+    ax.scatter(samples[:, 0], samples[:, 1], s=3, c="#1f77b4", alpha=0.8, label="generated")
+    ax.set_aspect("equal")
+    ax.legend(markerscale=4, fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

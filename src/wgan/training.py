@@ -22,10 +22,10 @@ from torch import Tensor, nn
 
 from .config import Config, config_from_dict
 from .data import load_data
-from .errors import WganError
+from .errors import ConfigError, WganError
 from .lipschitz import NoConstraint, make_constraint
 from .metrics import Evaluator, make_evaluator
-from .networks import make_networks, sample_latent
+from .networks import make_networks, sample_latent, uses_batch_norm
 from .objectives import Wasserstein, make_objective
 from .runs import (CONFIG, METRICS, MetricsLog, load_checkpoint, open_tensorboard, prepare_run_dir,
                    read_metrics, save_checkpoint, write_text_atomic)
@@ -77,6 +77,12 @@ class TrainingState:
         self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
 
 
+def load_data_of(config: Config):
+    """The data set named in config.data (split with train.seed)."""
+    d = config.data
+    return load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
+
+
 def resolve_device(name: str) -> torch.device:
     """'auto' -> CUDA when present, else CPU; otherwise any torch device string."""
     if name == "auto":
@@ -107,12 +113,15 @@ def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.op
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
 
 
-def build_state(config: Config, data_dim: int, constraint: NoConstraint,
+def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint,
                 device: torch.device) -> TrainingState:
     """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs."""
     torch.manual_seed(config.train.seed)
-    generator, critic = make_networks(config.model, data_dim)
+    generator, critic = make_networks(config.model, shape)
     critic = constraint.prepare(critic)
+    if config.train.fused_critic_pass and uses_batch_norm(critic):
+        raise ConfigError("train.fused_critic_pass = true scores real and fake samples in one batch, "
+                          "which mixes their batch-norm statistics; set it to false for a batch-norm critic")
     generator, critic = generator.to(device), critic.to(device)
     critic_opt = make_optimizer(config, critic.parameters(), config.optim.lr_critic, device)
     generator_opt = make_optimizer(config, generator.parameters(), config.optim.lr_generator, device)
@@ -223,44 +232,57 @@ class TrainResult:
     interrupted: bool = False
 
 
-class _Figures:
-    """Landscape snapshots at evaluation steps and the curves at the end (optional)."""
+GRID_SIZE = 64
 
-    def __init__(self, run_dir: Path, evaluator: Evaluator, enabled: bool, tensorboard: Any) -> None:
+
+class _Figures:
+    """Snapshots at evaluation steps (the critic landscape for points, a grid of samples from
+    fixed noise for images) and the curves at the end; optional."""
+
+    def __init__(self, run_dir: Path, evaluator: Evaluator, enabled: bool, tensorboard: Any,
+                 is_image: bool) -> None:
         self.dir = run_dir / "figures"
         self.evaluator = evaluator
         self.enabled = enabled
         self.tensorboard = tensorboard
+        self.kind = "samples" if is_image else "landscape"
 
-    def landscape(self, state: TrainingState, record: dict[str, Any], name: str) -> None:
+    def path(self, step: int | None) -> Path:
+        return self.dir / (f"{self.kind}.png" if step is None else f"{self.kind}_step{step:06d}.png")
+
+    def snapshot(self, state: TrainingState, record: dict[str, Any]) -> None:
         if not self.enabled:
             return
         from . import plots
 
-        critic, device = state.critic, state.noise.device
-
-        @torch.no_grad()
-        def critic_fn(points: np.ndarray) -> np.ndarray:
-            critic.eval()
-            out = critic(torch.from_numpy(points).to(device)).cpu().numpy()
-            critic.train()
-            return out
-
-        with torch.no_grad():
-            state.generator.eval()
-            fake = state.generator(self.evaluator.latent.to(device)).cpu().numpy()
-            state.generator.train()
-        title = f"step {record['step']}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
+        step = record["step"]
+        title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
         if "modes" in record:
             title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
-        path = plots.plot_landscape(critic_fn, self.evaluator.real, fake, self.dir / name, title)
-        self._to_tensorboard("landscape", path, record["step"])
+        if self.kind == "samples":
+            images = self.evaluator.generate(state.generator, GRID_SIZE).cpu().numpy()
+            path = plots.plot_image_grid(images, self.path(step), title)
+        else:
+            critic, device = state.critic, state.noise.device
 
-    def curves(self, records: list[dict[str, Any]], step: int, title: str) -> None:
+            @torch.no_grad()
+            def critic_fn(points: np.ndarray) -> np.ndarray:
+                critic.eval()
+                out = critic(torch.from_numpy(points).to(device)).cpu().numpy()
+                critic.train()
+                return out
+
+            fake = self.evaluator.generate(state.generator).cpu().numpy()
+            path = plots.plot_landscape(critic_fn, self.evaluator.real, fake, self.path(step), title)
+        self._to_tensorboard(self.kind, path, step)
+
+    def finish(self, records: list[dict[str, Any]], step: int, title: str) -> None:
         if not self.enabled:
             return
         from . import plots
 
+        if self.path(step).exists():
+            shutil.copyfile(self.path(step), self.path(None))
         path = plots.plot_training_curves(records, self.dir / "curves.png", title)
         self._to_tensorboard("curves", path, step)
 
@@ -282,10 +304,10 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     device = resolve_device(config.train.device)
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
-    data = load_data(config.data.name, config.data.holdout_fraction, config.train.seed)
+    data = load_data_of(config)
     objective = make_objective(config.objective.name)
     constraint = make_constraint(config.constraint)
-    state = build_state(config, data.dim, constraint, device)
+    state = build_state(config, data.shape, constraint, device)
     if resume:
         checkpoint = load_checkpoint(run_dir, map_location=device)
         state.load_state_dict(checkpoint)
@@ -297,11 +319,11 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     if resume:
         metrics.truncate_after(state.step)
     evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed)
-    figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard)
+    figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard, len(data.shape) == 3)
 
     def checkpoint_now() -> None:
         save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": _plain(config.to_dict()),
-                                  **state.state_dict()})
+                                  "data_shape": list(data.shape), **state.state_dict()})
 
     cfg = config.train
     total = cfg.steps
@@ -321,7 +343,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
             record["critic_w_estimate"] = record["eval_critic_w_estimate"]
             metrics.write(record)
             last_eval = record
-            figures.landscape(state, record, "landscape_step000000.png")
+            figures.snapshot(state, record)
         while state.step < total:
             for _ in range(n_critic_at(state.step, config)):
                 estimate, penalty = critic_step(state, data, objective, constraint, cfg.batch_size,
@@ -350,7 +372,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                 if is_eval:
                     record.update(evaluator(state.generator, state.critic))
                     last_eval = record
-                    figures.landscape(state, record, f"landscape_step{step:06d}.png")
+                    figures.snapshot(state, record)
                 metrics.write(record)
                 bar.set_postfix(W=f"{record['critic_w_estimate']:.3f}",
                                 **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
@@ -361,10 +383,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                 interrupted = True
                 break
     bar.close()
-    snapshot = run_dir / "figures" / f"landscape_step{state.step:06d}.png"
-    if snapshot.exists():
-        shutil.copyfile(snapshot, run_dir / "figures" / "landscape.png")
-    figures.curves(read_metrics(run_dir / METRICS), state.step, f"{config.name} on {data.name}")
+    figures.finish(read_metrics(run_dir / METRICS), state.step, f"{config.name} on {data.name}")
     if metrics.tensorboard is not None:
         metrics.tensorboard.close()
     return TrainResult(run_dir, state.step, last_eval, interrupted)

@@ -14,7 +14,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", metavar="FILE_OR_PRESET",
                    help="a TOML config file or a preset name (see `wgan presets`)")
     p.add_argument("--data", metavar="NAME_OR_PATH",
-                   help="eight_gaussians, twenty_five_gaussians, swiss_roll, or a .npy/.csv file of points")
+                   help="eight_gaussians, twenty_five_gaussians, swiss_roll, digits, mnist, faces, "
+                        "a folder of images, or a .npy/.csv file of points")
+    p.add_argument("--image-size", type=int, metavar="S",
+                   help="image side in pixels (16, 32, 64 or 128 for DCGAN nets)")
     p.add_argument("--steps", type=int, metavar="N", help="generator iterations")
     p.add_argument("--seed", type=int, metavar="N")
     p.add_argument("--out", type=Path, metavar="DIR", help="run directory (default runs/<name>)")
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from ..training import config_of_run, train
 
     if args.resume is not None:
-        clashing = [f"--{n}" for n in ("config", "data", "seed", "out") if getattr(args, n) is not None]
+        clashing = [f"--{n.replace('_', '-')}" for n in ("config", "data", "seed", "out", "image_size")
+                    if getattr(args, n) is not None]
         clashing += ["--set"] if args.set else []
         clashing += ["--overwrite"] if args.overwrite else []
         if clashing:
@@ -56,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         overrides = list(args.set)
         if args.data is not None:
             overrides.append(f"data.name={_toml_string(args.data)}")
+        if args.image_size is not None:
+            overrides.append(f"data.image_size={args.image_size}")
         if args.steps is not None:
             overrides.append(f"train.steps={args.steps}")
         if args.seed is not None:
@@ -85,7 +91,7 @@ def _print_summary(result, config) -> None:
         if "modes" in f:
             line += f", modes {f['modes']}/{f['modes_total']}, high-quality {100 * f['high_quality']:.1f}%"
         print(line)
-    figures = result.run_dir / "figures"
+    figures = [result.run_dir / "figures" / name for name in ("landscape.png", "samples.png", "curves.png")]
     if config.eval.figures:
-        print(f"figures: {figures / 'landscape.png'}, {figures / 'curves.png'}")
+        print(f"figures: {', '.join(str(f) for f in figures if f.exists())}")
     print(f"metrics: {result.run_dir / 'metrics.jsonl'}")

@@ -73,8 +73,8 @@ class PointCloud:
     mixture: None = None
 
     @property
-    def dim(self) -> int:
-        return self.train.shape[1]
+    def shape(self) -> tuple[int]:
+        return (self.train.shape[1],)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.train[rng.integers(len(self.train), size=n)]

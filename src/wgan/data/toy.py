@@ -65,7 +65,7 @@ class ToyDistribution:
     name: str
     sampler: Callable[[int, np.random.Generator], np.ndarray]
     mixture: GaussianMixture | None = None
-    dim: int = 2
+    shape: tuple[int] = (2,)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.sampler(n, rng)

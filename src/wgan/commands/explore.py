@@ -1,0 +1,96 @@
+"""`wgan explore`: latent probes of a trained generator, one labelled PNG per probe."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..errors import WganError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("explore", help="latent probes: constant, one-hot, sweeps, interpolations",
+                       description="Feed hand-picked latent vectors to a run's generator: constant "
+                                   "vectors (all 1, 0.5, 0.3, 0, -1), one-hot vectors, one dimension "
+                                   "swept from 0 to 1 with the others fixed, and linear and spherical "
+                                   "interpolation between random draws. One PNG per probe.")
+    p.add_argument("--run", type=Path, required=True, metavar="DIR", help="run directory")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default RUN/explore)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random base and endpoints")
+    p.add_argument("--sweep-range", type=float, nargs=2, metavar=("START", "STOP"),
+                   help="also sweep over this range (0 to 1 is always drawn)")
+    p.add_argument("--sweep-dims", type=int, nargs="+", metavar="K",
+                   help="latent dimensions to sweep (default: the first 8)")
+    p.add_argument("--steps", type=int, default=8, help="points per sweep or interpolation (default 8)")
+    p.set_defaults(func=run)
+
+
+def probes(latent_dim: int, seed: int, sweep_dims: list[int], steps: int,
+           sweep_range: tuple[float, float] | None) -> list[tuple[str, str, torch.Tensor, list[str], list[str]]]:
+    """(file stem, title, latents (rows, cols, latent_dim), row labels, column labels) per probe."""
+    from .. import latent
+
+    base, ends = latent.random_latents(1, latent_dim, seed)[0], latent.random_latents(8, latent_dim, seed + 1)
+    consts = latent.DEFAULT_CONSTANTS
+    one_hot = latent.one_hot_vectors(latent_dim)
+    cols = min(10, latent_dim)
+    rows = -(-latent_dim // cols)
+    padded = torch.cat([one_hot, torch.zeros(rows * cols - latent_dim, latent_dim)]) if rows * cols > latent_dim else one_hot
+    hot_labels = [f"z[{k}] = 1" if k < latent_dim else "(all 0)" for k in range(rows * cols)]
+    result = [
+        ("constants", "constant latent vectors", latent.constant_vectors(latent_dim)[None],
+         [], [f"all {v:g}" for v in consts]),
+        ("one_hot", "one-hot latent vectors (0, ..., 1, ..., 0)", padded.view(rows, cols, latent_dim),
+         [], hot_labels),
+    ]
+    ranges = [(0.0, 1.0)] + ([tuple(sweep_range)] if sweep_range else [])
+    for start, stop in ranges:
+        values = np.linspace(start, stop, steps)
+        result.append((f"sweep_{start:g}_{stop:g}",
+                       f"one dimension swept from {start:g} to {stop:g}, the others fixed at a random draw (seed {seed})",
+                       latent.sweeps(base, sweep_dims, start, stop, steps),
+                       [f"z[{d}]" for d in sweep_dims], [f"{v:.2f}" for v in values]))
+    t = [f"t = {v:.2f}" for v in np.linspace(0, 1, steps)]
+    pairs = [(ends[2 * i], ends[2 * i + 1]) for i in range(4)]
+    result.append(("interpolation_linear", "linear interpolation between random draws",
+                   torch.stack([latent.lerp(a, b, steps) for a, b in pairs]), [f"pair {i}" for i in range(4)], t))
+    result.append(("interpolation_spherical", "spherical interpolation between the same draws",
+                   torch.stack([latent.slerp(a, b, steps) for a, b in pairs]), [f"pair {i}" for i in range(4)], t))
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import plots
+    from ..loading import load_run
+
+    if args.steps < 2:
+        raise WganError(f"--steps {args.steps}: must be at least 2")
+    loaded = load_run(args.run)
+    latent_dim = loaded.generator.latent_dim
+    dims = args.sweep_dims if args.sweep_dims is not None else list(range(min(8, latent_dim)))
+    bad = [d for d in dims if not 0 <= d < latent_dim]
+    if bad:
+        raise WganError(f"--sweep-dims {bad[0]}: the latent size is {latent_dim}, so use 0 to {latent_dim - 1}")
+    out = args.out or args.run / "explore"
+    out.mkdir(parents=True, exist_ok=True)
+    real = None
+    if len(loaded.data_shape) != 3:
+        from ..training import load_data_of
+
+        real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
+    for stem, title, z, row_labels, col_labels in probes(latent_dim, args.seed, dims, args.steps,
+                                                        args.sweep_range):
+        rows, cols = z.shape[:2]
+        with torch.no_grad():
+            x = loaded.generator(z.reshape(rows * cols, latent_dim)).numpy()
+        x = x.reshape(rows, cols, *x.shape[1:])
+        path = out / f"{stem}.png"
+        title = f"{args.run.name}, step {loaded.step}: {title}"
+        if real is None:
+            plots.plot_probe_grid(x, row_labels, col_labels, path, title)
+        else:
+            plots.plot_probe_points(real, x, row_labels, col_labels, path, title)
+        print(f"wrote {path}")
+    return 0

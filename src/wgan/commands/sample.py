@@ -1,0 +1,53 @@
+"""`wgan sample`: draw samples from a run's checkpoint into a PNG (and optionally .npy)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..errors import WganError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sample", help="draw samples from a trained run",
+                       description="Generate N samples from the checkpoint of a run: a grid PNG "
+                                   "for images, a scatter plot over held-out data for points.")
+    p.add_argument("--run", type=Path, required=True, metavar="DIR", help="run directory")
+    p.add_argument("-n", type=int, default=64, metavar="N", help="number of samples (default 64)")
+    p.add_argument("--out", type=Path, default=Path("samples.png"), metavar="FILE.png")
+    p.add_argument("--seed", type=int, default=0, help="seed of the latent draws (default 0)")
+    p.add_argument("--checkpoint", type=Path, metavar="FILE", help="another checkpoint of the run")
+    p.add_argument("--npy", type=Path, metavar="FILE.npy", help="also save the samples as an array")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import plots
+    from ..latent import random_latents
+    from ..loading import load_run
+    from ..metrics import in_chunks
+
+    if args.n < 1:
+        raise WganError(f"-n {args.n}: must be at least 1")
+    if args.out.suffix.lower() != ".png":
+        raise WganError(f"--out {args.out}: expected a .png file name")
+    loaded = load_run(args.run, args.checkpoint)
+    z = random_latents(args.n, loaded.generator.latent_dim, args.seed)
+    with torch.no_grad():
+        samples = in_chunks(loaded.generator, z).numpy()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    title = f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
+    if len(loaded.data_shape) == 3:
+        plots.plot_image_grid(samples, args.out, title)
+    else:
+        from ..training import load_data_of
+
+        real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
+        plots.plot_points(samples, real, args.out, title)
+    print(f"wrote {args.out}")
+    if args.npy is not None:
+        np.save(args.npy, samples)
+        print(f"wrote {args.npy}")
+    return 0

@@ -1,0 +1,47 @@
+"""Rebuild the networks of a finished (or running) run from its directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .config import Config, config_from_dict
+from .errors import WganError
+from .lipschitz import make_constraint
+from .networks import make_networks
+from .runs import load_checkpoint
+
+
+@dataclass
+class LoadedRun:
+    """A run's config and networks (in eval mode) at the step of its checkpoint."""
+    config: Config
+    generator: nn.Module
+    critic: nn.Module
+    data_shape: tuple[int, ...]
+    step: int
+
+
+def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
+             device: str | torch.device = "cpu") -> LoadedRun:
+    """Load run_dir/checkpoint.pt (or `checkpoint`) into freshly built networks."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise WganError(f"run directory {run_dir} does not exist")
+    state = load_checkpoint(Path(checkpoint) if checkpoint else run_dir, map_location=device)
+    missing = [k for k in ("config", "data_shape", "generator", "critic", "step") if k not in state]
+    if missing:
+        raise WganError(f"the checkpoint in {run_dir} lacks {', '.join(missing)}: not a wgan training checkpoint")
+    config = config_from_dict(state["config"])
+    shape = tuple(state["data_shape"])
+    generator, critic = make_networks(config.model, shape)
+    critic = make_constraint(config.constraint).prepare(critic)
+    try:
+        generator.load_state_dict(state["generator"])
+        critic.load_state_dict(state["critic"])
+    except RuntimeError as exc:
+        raise WganError(f"the checkpoint in {run_dir} does not match its config: "
+                        f"{str(exc).splitlines()[0]}") from None
+    return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]))
