@@ -144,11 +144,20 @@ def n_critic_at(step: int, config: Config) -> int:
     return config.train.n_critic
 
 
-def score(critic: nn.Module, batches: list[Tensor], fused: bool) -> list[Tensor]:
-    """Critic scores for each batch: one pass over their concatenation, or one pass each."""
+def critic_scores(critic: nn.Module, real: Tensor, fake: Tensor, extra: Tensor,
+                  fused: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """Scores of real, fake and the constraint's extra inputs (n,), (n,), (k,).
+
+    `fused` scores real and fake in one call. The extra inputs (penalty interpolates) always
+    get their own call: through a shared call, the penalty's double backward would run over
+    all rows (measured 1.4-1.7x slower per critic step for MLPs and DCGAN critics).
+    """
     if fused:
-        return list(critic(torch.cat(batches)).split([len(b) for b in batches]))
-    return [critic(b) if len(b) else b.new_zeros(0) for b in batches]
+        real_scores, fake_scores = critic(torch.cat([real, fake])).split([len(real), len(fake)])
+    else:
+        real_scores, fake_scores = critic(real), critic(fake)
+    extra_scores = critic(extra) if len(extra) else extra.new_zeros(0)
+    return real_scores, fake_scores, extra_scores
 
 
 def critic_step(state: TrainingState, data, objective: Wasserstein, constraint: NoConstraint,
@@ -160,7 +169,7 @@ def critic_step(state: TrainingState, data, objective: Wasserstein, constraint: 
     with torch.no_grad():
         fake = state.generator(z)
     extra = constraint.penalty_inputs(real, fake, state.noise)
-    real_scores, fake_scores, extra_scores = score(state.critic, [real, fake, extra], fused)
+    real_scores, fake_scores, extra_scores = critic_scores(state.critic, real, fake, extra, fused)
     penalty = constraint.penalty(extra, extra_scores)
     loss = objective.critic_loss(real_scores, fake_scores) + penalty
     state.critic_optimizer.zero_grad(set_to_none=True)
