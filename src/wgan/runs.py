@@ -62,7 +62,12 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
-    """Atomically write `state` to run_dir/checkpoint.pt, keeping the last one as .prev."""
+    """Atomically write `state` to run_dir/checkpoint.pt, keeping the last one as .prev.
+
+    The new checkpoint is written to a temporary file and flushed; the current one is
+    hard-linked to checkpoint.prev.pt; then the new one is renamed over checkpoint.pt.
+    A kill at any moment leaves a complete checkpoint.pt (the old or the new one).
+    """
     run_dir = Path(run_dir)
     target = run_dir / CHECKPOINT
     with tempfile.NamedTemporaryFile(dir=run_dir, delete=False, suffix=".tmp") as f:
@@ -70,9 +75,20 @@ def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
         f.flush()
         os.fsync(f.fileno())
     if target.exists():
-        os.replace(target, run_dir / PREVIOUS_CHECKPOINT)
+        link = run_dir / f".{PREVIOUS_CHECKPOINT}.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        os.link(target, link)
+        os.replace(link, run_dir / PREVIOUS_CHECKPOINT)
     _fsync_replace(Path(f.name), target)
     return target
+
+
+def remove_stale_temporaries(run_dir: Path) -> None:
+    """Delete half-written files that a killed process left behind."""
+    for path in Path(run_dir).glob("*.tmp"):
+        path.unlink(missing_ok=True)
+    for path in Path(run_dir).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
 
 
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:

@@ -28,7 +28,7 @@ from .metrics import Evaluator, make_evaluator
 from .networks import make_networks, sample_latent, uses_batch_norm
 from .objectives import Wasserstein, make_objective
 from .runs import (CONFIG, METRICS, MetricsLog, load_checkpoint, open_tensorboard, prepare_run_dir,
-                   read_metrics, save_checkpoint, write_text_atomic)
+                   read_metrics, remove_stale_temporaries, save_checkpoint, write_text_atomic)
 
 CHECKPOINT_FORMAT = "wgan-checkpoint-1"
 PAPER_SCHEDULE_CRITIC_ITERS = 100
@@ -209,6 +209,32 @@ def check_finite(record: dict[str, Any], state: TrainingState) -> None:
                     "the last good checkpoint is kept. Try a lower learning rate")
 
 
+class DivergenceWarning(UserWarning):
+    """The critic's estimate or slope is running away."""
+
+
+@dataclass
+class CriticWatch:
+    """Warns (once each) when a constrained critic's slope or estimate runs away."""
+    constrained: bool
+    warned: set = field(default_factory=set)
+
+    def check(self, record: dict[str, Any]) -> None:
+        import warnings
+
+        lipschitz, estimate, w1 = record["critic_lipschitz"], record["eval_critic_w_estimate"], record["w1"]
+        if self.constrained and lipschitz > 10 and "lipschitz" not in self.warned:
+            self.warned.add("lipschitz")
+            warnings.warn(f"step {record['step']}: the critic's empirical Lipschitz constant is {lipschitz:.1f}, "
+                          "so its estimate is no longer about W1; raise constraint.penalty_weight or lower "
+                          "the critic's learning rate", DivergenceWarning, stacklevel=2)
+        if abs(estimate) > 100 * max(w1, 1e-3) and "estimate" not in self.warned:
+            self.warned.add("estimate")
+            warnings.warn(f"step {record['step']}: the critic's estimate {estimate:.3g} is over 100x the exact "
+                          f"W1 {w1:.3g}: the critic is diverging; lower the learning rate or strengthen the "
+                          "constraint", DivergenceWarning, stacklevel=2)
+
+
 class _StopRequest:
     """Turns SIGINT / SIGTERM into a flag the loop reads after each generator step."""
 
@@ -320,6 +346,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     if resume:
         checkpoint = load_checkpoint(run_dir, map_location=device)
         state.load_state_dict(checkpoint)
+        remove_stale_temporaries(run_dir)
     else:
         prepare_run_dir(run_dir, overwrite)
         write_text_atomic(run_dir / CONFIG, config.to_toml())
@@ -328,6 +355,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     if resume:
         metrics.truncate_after(state.step)
     evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed)
+    watch = CriticWatch(constrained=config.constraint.name != "none")
     figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard, len(data.shape) == 3)
 
     def checkpoint_now() -> None:
@@ -365,7 +393,8 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
             step = state.step
             bar.update(1)
             is_eval = step % config.eval.every == 0 or step == total
-            if step % config.eval.log_every == 0 or is_eval or stop.signal is not None:
+            is_checkpoint = step % config.eval.checkpoint_every == 0 or step == total or stop.signal is not None
+            if step % config.eval.log_every == 0 or is_eval or is_checkpoint:
                 state.wall_s = start_wall + time.perf_counter() - t0
                 record = {
                     "step": step, "wall_s": round(state.wall_s, 3),
@@ -381,11 +410,12 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                 if is_eval:
                     record.update(evaluator(state.generator, state.critic))
                     last_eval = record
+                    watch.check(record)
                     figures.snapshot(state, record)
                 metrics.write(record)
                 bar.set_postfix(W=f"{record['critic_w_estimate']:.3f}",
                                 **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
-            if step % config.eval.checkpoint_every == 0 or step == total or stop.signal is not None:
+            if is_checkpoint:
                 state.wall_s = start_wall + time.perf_counter() - t0
                 checkpoint_now()
             if stop.signal is not None:
