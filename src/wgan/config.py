@@ -31,6 +31,9 @@ def _number(default: float | int, *, min: float | None = None, gt: float | None 
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
 NORMS = ("none", "batch", "layer", "instance")
+OBJECTIVES = ("wasserstein", "gan", "fgan", "cramer")
+F_DIVERGENCE_NAMES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "jeffrey",
+                      "jensen_shannon", "gan")
 CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm")
 
 
@@ -62,8 +65,19 @@ class ModelConfig:
 
 @dataclass
 class ObjectiveConfig:
-    """What the critic and generator optimise."""
-    name: str = _choice("wasserstein", "wasserstein")
+    """What the critic and generator optimise (see `wgan.objectives`).
+
+    generator_loss: default (wasserstein; non_saturating for gan; saddle for fgan),
+    minimax or non_saturating (gan), saddle or non_saturating (fgan). divergence: the
+    f-divergence of an fgan. cramer_dim: the size of the Cramer critic's features.
+    instance_noise: std of Gaussian noise added to every critic input, decayed linearly
+    to 0 over the run (Sonderby et al. 2016; Arjovsky and Bottou 2017).
+    """
+    name: str = _choice("wasserstein", *OBJECTIVES)
+    generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle")
+    divergence: str = _choice("kl", *F_DIVERGENCE_NAMES)
+    cramer_dim: int = _number(256, min=1)
+    instance_noise: float = _number(0.0, min=0.0)
 
 
 @dataclass

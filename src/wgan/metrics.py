@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
 from .lipschitz import input_gradient_norms, random_interpolates
+from .objectives import Objective, Wasserstein
 from .transport import wasserstein
 
 # PacGAN (Lin et al. 2018): a mode is lost when fewer than 20 of 2,500 samples are
@@ -48,71 +49,85 @@ def in_chunks(fn, x: Tensor, chunk: int = 256) -> Tensor:
 
 
 def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
-                     generator: torch.Generator | None = None, chunk: int = 256) -> float:
+                     generator: torch.Generator | None = None, chunk: int = 256,
+                     objective: Objective | None = None, anchor: Tensor | None = None) -> float:
     """The largest ||grad f|| over random interpolates of real and fake: an empirical lower
-    bound on the critic's Lipschitz constant K. real, fake: (n, ...)."""
+    bound on the critic's Lipschitz constant K. real, fake: (n, ...). f is the critic's
+    scalar function: its output, or `objective.critic_values` of it with `anchor` (Cramer)."""
     inputs = random_interpolates(real, fake, generator).detach()
 
-    def norms(x: Tensor) -> Tensor:
-        x = x.detach().requires_grad_(True)
-        return input_gradient_norms(x, critic(x), create_graph=False)
+    def norms(start: int) -> Tensor:
+        x = inputs[start:start + chunk].detach().requires_grad_(True)
+        out = critic(x)
+        if objective is not None:
+            out = objective.critic_values(out, None if anchor is None else anchor[start:start + chunk])
+        return input_gradient_norms(x, out, create_graph=False)
 
     with torch.enable_grad():
-        return float(in_chunks(norms, inputs, chunk).max())
+        return float(torch.cat([norms(i) for i in range(0, len(inputs), chunk)]).max())
 
 
 @dataclass
 class Evaluator:
     """Fixed held-out samples and fixed latent vectors, so evaluations are comparable over steps.
 
-    real: (n, *shape) held-out samples; latent: (n, latent_dim); floor: exact W1 between two
+    real: (n, *shape) held-out samples; latent: (n, latent_dim), plus a second fixed set for
+    objectives that need an independent generated batch; floor: exact W1 between two
     independent real sets of size n. W1 uses the Euclidean distance between flattened
     samples (pixel space for images). Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
+    second_latent: Tensor
     floor: float
     mixture: GaussianMixture | None
+    objective: Objective
     seed: int
 
     @torch.no_grad()
-    def generate(self, generator: nn.Module, n: int | None = None) -> Tensor:
+    def generate(self, generator: nn.Module, n: int | None = None, second: bool = False) -> Tensor:
         """Samples from the first n fixed latent vectors, in eval mode."""
         was_training = generator.training
         generator.eval()
         device = next(generator.parameters()).device
-        fake = in_chunks(lambda z: generator(z.to(device)).float(), self.latent[:n])
+        latent = self.second_latent if second else self.latent
+        fake = in_chunks(lambda z: generator(z.to(device)).float(), latent[:n])
         generator.train(was_training)
         return fake
 
     @torch.no_grad()
     def __call__(self, generator: nn.Module, critic: nn.Module) -> dict:
+        objective = self.objective
         fake = self.generate(generator)
+        anchor_samples = self.generate(generator, second=True) if objective.second_fake else None
         was_training = critic.training
         critic.eval()
         real = torch.as_tensor(self.real, device=fake.device)
-        estimate = float(in_chunks(critic, real).mean() - in_chunks(critic, fake).mean())
+        anchor = in_chunks(critic, anchor_samples) if anchor_samples is not None else None
+        estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), anchor))
         noise = torch.Generator(device=fake.device).manual_seed(self.seed)
-        lipschitz = critic_lipschitz(critic, real, fake, noise)
+        lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, anchor=anchor)
         critic.train(was_training)
         fake_np = fake.cpu().numpy()
         n = len(fake_np)
         result = {
             "w1": wasserstein(fake_np.reshape(n, -1), self.real.reshape(n, -1)),
             "w1_floor": self.floor,
-            "eval_critic_w_estimate": estimate,
+            f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
-            "critic_w_over_lipschitz": estimate / lipschitz if lipschitz > 0 else float("nan"),
         }
+        if objective.name == "wasserstein":
+            result["critic_w_over_lipschitz"] = estimate / lipschitz if lipschitz > 0 else float("nan")
         if self.mixture is not None:
             result.update(mode_metrics(fake_np, self.mixture))
         return result
 
 
-def make_evaluator(data, n: int, latent_dim: int, seed: int) -> Evaluator:
+def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None) -> Evaluator:
     """Draw the held-out set, the reference set for the floor and the latent vectors once."""
     real = data.heldout(n, np.random.default_rng([seed, 1]))
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
+    second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
     floor = wasserstein(reference.reshape(len(real), -1), real.reshape(len(real), -1))
-    return Evaluator(real, latent, floor, data.mixture, seed)
+    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed)

@@ -49,14 +49,18 @@ class MLPGenerator(nn.Module):
 
 
 class MLPCritic(nn.Module):
-    """x (n, *shape) -> scores (n,); the sample is flattened to prod(shape) numbers."""
+    """x (n, *shape) -> scores (n,), or features (n, out_dim) when out_dim > 1 (Cramer);
+    the sample is flattened to prod(shape) numbers."""
 
-    def __init__(self, data_dim: int, width: int = 512, depth: int = 3, activation: str = "relu") -> None:
+    def __init__(self, data_dim: int, width: int = 512, depth: int = 3, activation: str = "relu",
+                 out_dim: int = 1) -> None:
         super().__init__()
-        self.net = mlp(data_dim, 1, width, depth, activation)
+        self.net = mlp(data_dim, out_dim, width, depth, activation)
+        self.out_dim = out_dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.flatten(1)).squeeze(1)
+        out = self.net(x.flatten(1))
+        return out.squeeze(1) if self.out_dim == 1 else out
 
 
 
@@ -91,15 +95,17 @@ def _stages(image_size: int) -> int:
 
 
 class DCGANCritic(nn.Module):
-    """x (n, C, S, S) -> scores (n,). Stride-2 4x4 convolutions from `width` channels, doubling
+    """x (n, C, S, S) -> scores (n,) (features (n, out_dim) when out_dim > 1). Stride-2 4x4 convolutions from `width` channels, doubling
     each stage, LeakyReLU(0.2), down to 4x4; then a 4x4 convolution to one score (no sigmoid).
 
     At S = 128, width = 64: 64 -> 128 -> 256 -> 512 -> 1024, the critic of the WGAN notes.
     `norm` follows every convolution but the first.
     """
 
-    def __init__(self, channels: int, image_size: int, width: int = 64, norm: str = "none") -> None:
+    def __init__(self, channels: int, image_size: int, width: int = 64, norm: str = "none",
+                 out_dim: int = 1) -> None:
         super().__init__()
+        self.out_dim = out_dim
         layers: list[nn.Module] = []
         c_in, c_out = channels, width
         for i in range(_stages(image_size)):
@@ -108,11 +114,12 @@ class DCGANCritic(nn.Module):
                 layers.append(_norm2d(norm, c_out))
             layers.append(nn.LeakyReLU(0.2))
             c_in, c_out = c_out, c_out * 2
-        layers.append(nn.Conv2d(c_in, 1, 4, 1, 0))
+        layers.append(nn.Conv2d(c_in, out_dim, 4, 1, 0))
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).flatten()
+        out = self.net(x).flatten(1)
+        return out.squeeze(1) if self.out_dim == 1 else out
 
 
 class DCGANGenerator(nn.Module):
@@ -141,12 +148,13 @@ class DCGANGenerator(nn.Module):
         return self.net(z[:, :, None, None])
 
 
-def make_networks(config: ModelConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+def make_networks(config: ModelConfig, shape: tuple[int, ...],
+                  critic_out_dim: int = 1) -> tuple[nn.Module, nn.Module]:
     """The generator and critic described by `config` for samples of `shape`.
 
     shape: (d,) for points, (C, S, S) for images; images get a tanh generator output.
     `model.kind = "dcgan"` needs images; `"mlp"` takes either (the WGAN paper's MLP
-    generator is width 512, depth 4).
+    generator is width 512, depth 4). critic_out_dim > 1 makes a feature critic (Cramer).
     """
     shape = tuple(shape)
     is_image = len(shape) == 3
@@ -158,11 +166,12 @@ def make_networks(config: ModelConfig, shape: tuple[int, ...]) -> tuple[nn.Modul
             raise ConfigError(f"DCGAN networks need square images, got {shape[1]}x{shape[2]}")
         generator = DCGANGenerator(config.latent_dim, shape[0], shape[1], config.generator_width,
                                    config.generator_norm)
-        critic = DCGANCritic(shape[0], shape[1], config.critic_width, config.critic_norm)
+        critic = DCGANCritic(shape[0], shape[1], config.critic_width, config.critic_norm, critic_out_dim)
         return generator, critic
     generator = MLPGenerator(config.latent_dim, shape, config.generator_width, config.generator_depth,
                              config.activation, tanh_output=is_image)
-    critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation)
+    critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation,
+                       critic_out_dim)
     return generator, critic
 
 

@@ -26,7 +26,7 @@ from .errors import ConfigError, WganError
 from .lipschitz import NoConstraint, make_constraint
 from .metrics import Evaluator, make_evaluator
 from .networks import make_networks, sample_latent, uses_batch_norm
-from .objectives import Wasserstein, make_objective
+from .objectives import Objective, objective_from_config
 from .runs import (CONFIG, METRICS, MetricsLog, load_checkpoint, open_tensorboard, prepare_run_dir,
                    read_metrics, remove_stale_temporaries, save_checkpoint, write_text_atomic)
 
@@ -114,10 +114,10 @@ def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.op
 
 
 def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint,
-                device: torch.device) -> TrainingState:
+                device: torch.device, critic_out_dim: int = 1) -> TrainingState:
     """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs."""
     torch.manual_seed(config.train.seed)
-    generator, critic = make_networks(config.model, shape)
+    generator, critic = make_networks(config.model, shape, critic_out_dim)
     critic = constraint.prepare(critic)
     if config.train.fused_critic_pass and uses_batch_norm(critic):
         raise ConfigError("train.fused_critic_pass = true scores real and fake samples in one batch, "
@@ -144,58 +144,84 @@ def n_critic_at(step: int, config: Config) -> int:
     return config.train.n_critic
 
 
-def critic_scores(critic: nn.Module, real: Tensor, fake: Tensor, extra: Tensor,
-                  fused: bool) -> tuple[Tensor, Tensor, Tensor]:
-    """Scores of real, fake and the constraint's extra inputs (n,), (n,), (k,).
+def add_instance_noise(x: Tensor, std: float, generator: torch.Generator) -> Tensor:
+    """x + N(0, std^2) per element (Sonderby et al. 2016); x itself when std is 0."""
+    if std == 0.0:
+        return x
+    return x + std * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
 
-    `fused` scores real and fake in one call. The extra inputs (penalty interpolates) always
-    get their own call: through a shared call, the penalty's double backward would run over
-    all rows (measured 1.4-1.7x slower per critic step for MLPs and DCGAN critics).
+
+def critic_outputs(critic: nn.Module, real: Tensor, fake: Tensor, fused: bool) -> tuple[Tensor, Tensor]:
+    """Critic outputs on real and fake, in one call when `fused`.
+
+    Penalty interpolates always get their own call: through a shared call the penalty's
+    double backward would run over all rows (measured 1.4-1.7x slower per critic step for
+    MLPs and DCGAN critics).
     """
     if fused:
-        real_scores, fake_scores = critic(torch.cat([real, fake])).split([len(real), len(fake)])
-    else:
-        real_scores, fake_scores = critic(real), critic(fake)
-    extra_scores = critic(extra) if len(extra) else extra.new_zeros(0)
-    return real_scores, fake_scores, extra_scores
+        return critic(torch.cat([real, fake])).split([len(real), len(fake)])
+    return critic(real), critic(fake)
 
 
-def critic_step(state: TrainingState, data, objective: Wasserstein, constraint: NoConstraint,
-                batch_size: int, fused: bool) -> tuple[Tensor, Tensor]:
-    """One critic update; returns the batch's W estimate and penalty (0-dim, no sync)."""
-    device = state.noise.device
-    real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
-    z = sample_latent(batch_size, state.generator.latent_dim, state.noise, device)
+def critic_step(state: TrainingState, data, objective: Objective, constraint: NoConstraint,
+                batch_size: int, fused: bool, noise_std: float = 0.0) -> tuple[Tensor, Tensor]:
+    """One critic update; returns the batch's estimate and penalty (0-dim, no sync)."""
+    device, noise = state.noise.device, state.noise
+    latent_dim = state.generator.latent_dim
+    real = add_instance_noise(torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device),
+                              noise_std, noise)
     with torch.no_grad():
-        fake = state.generator(z)
-    extra = constraint.penalty_inputs(real, fake, state.noise)
-    real_scores, fake_scores, extra_scores = critic_scores(state.critic, real, fake, extra, fused)
-    penalty = constraint.penalty(extra, extra_scores)
-    loss = objective.critic_loss(real_scores, fake_scores) + penalty
+        fake = add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
+                                  noise_std, noise)
+        second = (add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
+                                     noise_std, noise) if objective.second_fake else fake[:0])
+    extra = constraint.penalty_inputs(real, fake, noise)
+    real_out, fake_out = critic_outputs(state.critic, real, fake, fused)
+    anchor = state.critic(second) if len(second) else None
+    extra_values = (objective.critic_values(state.critic(extra), anchor) if len(extra)
+                    else extra.new_zeros(0))
+    penalty = constraint.penalty(extra, extra_values)
+    loss = objective.critic_loss(real_out, fake_out, anchor) + penalty
     state.critic_optimizer.zero_grad(set_to_none=True)
     loss.backward()
     state.critic_optimizer.step()
     constraint.after_critic_step(state.critic)
-    return objective.estimate(real_scores, fake_scores).detach(), penalty.detach()
+    return objective.estimate(real_out, fake_out, anchor).detach(), penalty.detach()
 
 
-def generator_step(state: TrainingState, objective: Wasserstein, batch_size: int) -> Tensor:
+def generator_step(state: TrainingState, data, objective: Objective, batch_size: int,
+                   noise_std: float = 0.0) -> Tensor:
     """One generator update through a frozen critic; returns the loss (0-dim, no sync)."""
-    z = sample_latent(batch_size, state.generator.latent_dim, state.noise, state.noise.device)
-    state.critic.requires_grad_(False)
-    loss = objective.generator_loss(state.critic(state.generator(z)))
+    device, noise, critic = state.noise.device, state.noise, state.critic
+    latent_dim = state.generator.latent_dim
+    critic.requires_grad_(False)
+    fake = add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
+                              noise_std, noise)
+    anchor = real_out = None
+    if objective.second_fake:
+        second = state.generator(sample_latent(batch_size, latent_dim, noise, device))
+        anchor = critic(add_instance_noise(second, noise_std, noise))
+    if objective.generator_needs_real:
+        real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
+        real_out = critic(add_instance_noise(real, noise_std, noise))
+    loss = objective.generator_loss(critic(fake), real_out, anchor)
     state.generator_optimizer.zero_grad(set_to_none=True)
     loss.backward()
     state.generator_optimizer.step()
-    state.critic.requires_grad_(True)
+    critic.requires_grad_(True)
     state.critic_scheduler.step()
     state.generator_scheduler.step()
     return loss.detach()
 
 
+def instance_noise_at(step: int, config: Config) -> float:
+    """objective.instance_noise decayed linearly to 0 over train.steps."""
+    return config.objective.instance_noise * max(0.0, 1.0 - step / config.train.steps)
+
+
 def check_finite(record: dict[str, Any], state: TrainingState) -> None:
     """Raise TrainingDiverged naming the first non-finite quantity at this step."""
-    for key in ("critic_w_estimate", "penalty", "generator_loss"):
+    for key in [k for k in record if k.endswith("_estimate")] + ["penalty", "generator_loss"]:
         value = record.get(key)
         if value is not None and not math.isfinite(value):
             raise TrainingDiverged(
@@ -222,7 +248,8 @@ class CriticWatch:
     def check(self, record: dict[str, Any]) -> None:
         import warnings
 
-        lipschitz, estimate, w1 = record["critic_lipschitz"], record["eval_critic_w_estimate"], record["w1"]
+        estimate = next(v for k, v in record.items() if k.startswith("eval_") and k.endswith("_estimate"))
+        lipschitz, w1 = record["critic_lipschitz"], record["w1"]
         if self.constrained and lipschitz > 10 and "lipschitz" not in self.warned:
             self.warned.add("lipschitz")
             warnings.warn(f"step {record['step']}: the critic's empirical Lipschitz constant is {lipschitz:.1f}, "
@@ -298,14 +325,18 @@ class _Figures:
             images = self.evaluator.generate(state.generator, GRID_SIZE).cpu().numpy()
             path = plots.plot_image_grid(images, self.path(step), title)
         else:
-            critic, device = state.critic, state.noise.device
+            critic, device, objective = state.critic, state.noise.device, self.evaluator.objective
+            anchors = None
+            if objective.second_fake:
+                with torch.no_grad():
+                    anchors = critic.eval()(self.evaluator.generate(state.generator, 256, second=True))
 
             @torch.no_grad()
             def critic_fn(points: np.ndarray) -> np.ndarray:
                 critic.eval()
-                out = critic(torch.from_numpy(points).to(device)).cpu().numpy()
+                out = objective.mean_critic_values(critic(torch.from_numpy(points).to(device)), anchors)
                 critic.train()
-                return out
+                return out.cpu().numpy()
 
             fake = self.evaluator.generate(state.generator).cpu().numpy()
             path = plots.plot_landscape(critic_fn, self.evaluator.real, fake, self.path(step), title)
@@ -340,9 +371,9 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     data = load_data_of(config)
-    objective = make_objective(config.objective.name)
+    objective = objective_from_config(config.objective)
     constraint = make_constraint(config.constraint)
-    state = build_state(config, data.shape, constraint, device)
+    state = build_state(config, data.shape, constraint, device, objective.output_dim)
     if resume:
         checkpoint = load_checkpoint(run_dir, map_location=device)
         state.load_state_dict(checkpoint)
@@ -354,8 +385,9 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     metrics = MetricsLog(run_dir / METRICS, open_tensorboard(run_dir, config.eval.tensorboard))
     if resume:
         metrics.truncate_after(state.step)
-    evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed)
-    watch = CriticWatch(constrained=config.constraint.name != "none")
+    evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
+    key = objective.estimate_key
+    watch = CriticWatch(constrained=config.constraint.name != "none" and objective.name == "wasserstein")
     figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard, len(data.shape) == 3)
 
     def checkpoint_now() -> None:
@@ -377,18 +409,19 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     with _stop_on_signals() as stop:
         if state.step == 0:
             record = {"step": 0, "wall_s": 0.0, **evaluator(state.generator, state.critic)}
-            record["critic_w_estimate"] = record["eval_critic_w_estimate"]
+            record[key] = record[f"eval_{key}"]
             metrics.write(record)
             last_eval = record
             figures.snapshot(state, record)
         while state.step < total:
+            noise_std = instance_noise_at(state.step, config)
             for _ in range(n_critic_at(state.step, config)):
                 estimate, penalty = critic_step(state, data, objective, constraint, cfg.batch_size,
-                                                cfg.fused_critic_pass)
+                                                cfg.fused_critic_pass, noise_std)
                 estimate_sum = estimate_sum + estimate
                 penalty_sum = penalty_sum + penalty
                 n_since_log += 1
-            generator_loss = generator_step(state, objective, cfg.batch_size)
+            generator_loss = generator_step(state, data, objective, cfg.batch_size, noise_std)
             state.step += 1
             step = state.step
             bar.update(1)
@@ -398,7 +431,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                 state.wall_s = start_wall + time.perf_counter() - t0
                 record = {
                     "step": step, "wall_s": round(state.wall_s, 3),
-                    "critic_w_estimate": float(estimate_sum) / n_since_log,
+                    key: float(estimate_sum) / n_since_log,
                     "penalty": float(penalty_sum) / n_since_log,
                     "generator_loss": float(generator_loss),
                     "lr_critic": state.critic_scheduler.get_last_lr()[0],
@@ -413,7 +446,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                     watch.check(record)
                     figures.snapshot(state, record)
                 metrics.write(record)
-                bar.set_postfix(W=f"{record['critic_w_estimate']:.3f}",
+                bar.set_postfix(estimate=f"{record[key]:.3f}",
                                 **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
             if is_checkpoint:
                 state.wall_s = start_wall + time.perf_counter() - t0

@@ -85,9 +85,12 @@ def _print_summary(result, config) -> None:
         print(f"stopped at step {result.step}; checkpoint written. Continue with: "
               f"wgan train --resume {result.run_dir}")
     if f:
+        key = next(k for k in f if k.startswith("eval_critic_") and k.endswith("_estimate"))
+        what = key[len("eval_critic_"):-len("_estimate")]
         line = (f"step {f['step']} ({f['wall_s']:.1f} s): exact W1 {f['w1']:.4f} "
-                f"(real-vs-real floor {f['w1_floor']:.4f}), critic estimate "
-                f"{f['eval_critic_w_estimate']:.4f}, empirical Lipschitz {f['critic_lipschitz']:.3f}")
+                f"(real-vs-real floor {f['w1_floor']:.4f}), critic estimate of "
+                f"{what.upper() if len(what) <= 3 else what.replace('_', ' ')} {f[key]:.4f}, "
+                f"empirical Lipschitz {f['critic_lipschitz']:.3f}")
         if "modes" in f:
             line += f", modes {f['modes']}/{f['modes_total']}, high-quality {100 * f['high_quality']:.1f}%"
         print(line)
