@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import toy_quality
+from . import toy_quality, transport_bench
 
-BENCHMARKS = {"toy": toy_quality.main}
+BENCHMARKS = {"toy": toy_quality.main, "transport": transport_bench.main}
 
 
 def main(argv: list[str] | None = None) -> int:

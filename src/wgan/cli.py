@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import explore, presets, sample, train
+from .commands import demo, divergences, emd, explore, presets, sample, train
 from .errors import WganError
 
-COMMANDS = [train, sample, explore, presets]
+COMMANDS = [train, sample, explore, emd, divergences, demo, presets]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +22,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    return f"wgan: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    warnings.formatwarning = _format_warning
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

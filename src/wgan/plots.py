@@ -60,19 +60,22 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     fig, axes = plt.subplots(1, 2 if has_modes else 1, figsize=(12 if has_modes else 7, 4.5),
                              squeeze=False)
     ax = axes[0, 0]
+    key = next((k for r in records for k in r if k.startswith("critic_") and k.endswith("_estimate")),
+               "critic_w_estimate")
+    what = {"critic_w_estimate": "E[f(real)] - E[f(fake)]"}.get(key, key[len("critic_"):-len("_estimate")])
     series = [
-        ("critic_w_estimate", "critic estimate E[f(real)] - E[f(fake)] (train batches)", "#1f77b4", 0.35, "-"),
+        (key, f"critic estimate {what} (train batches)", "#1f77b4", 0.35, "-"),
         ("w1", "exact W1 (held out, n = eval.samples)", "black", 1.0, "-"),
         ("w1_floor", "real-vs-real noise floor", "grey", 1.0, "--"),
         ("critic_w_over_lipschitz", "critic estimate / empirical Lipschitz K", "#2ca02c", 1.0, "-"),
     ]
     eval_records = [r for r in records if "w1" in r]
-    for key, label, color, alpha, style in series:
-        steps, values = iter_steps(records, key)
+    for name, label, color, alpha, style in series:
+        steps, values = iter_steps(records, name)
         if steps:
             ax.plot(steps, values, style, color=color, alpha=alpha, label=label,
-                    marker="" if key == "critic_w_estimate" else ".")
-    steps, values = iter_steps(eval_records, "eval_critic_w_estimate")
+                    marker="" if name == key else ".")
+    steps, values = iter_steps(eval_records, f"eval_{key}")
     if steps:
         ax.plot(steps, values, ".-", color="#1f77b4", label="critic estimate (eval set)")
     ax.set_yscale("symlog", linthresh=1e-2)
@@ -80,7 +83,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     ax.set_ylabel("distance")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(title or "Wasserstein estimates", fontsize=10)
+    ax.set_title(title or "critic estimate and exact W1", fontsize=10)
     if has_modes:
         ax2 = axes[0, 1]
         steps, hq = iter_steps(eval_records, "high_quality")
@@ -200,5 +203,176 @@ def plot_points(samples: np.ndarray, real: np.ndarray | None, path: Path, title:
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = None,
+                        supply: np.ndarray | None = None, demand: np.ndarray | None = None,
+                        title: str = "") -> Path:
+    """A transport plan (n, m) as a heat map: rows are sources x_i, columns targets y_j.
+
+    Small plans (up to 15 x 15) get each mass written in its cell, with the cost C_ij below
+    it when `cost` (n, m) is given; `supply` (n,) and `demand` (m,) label the margins.
+    """
+    plt = _pyplot()
+    n, m = plan.shape
+    fig, ax = plt.subplots(figsize=(min(2.0 + 0.75 * m, 14), min(1.6 + 0.6 * n, 12)))
+    image = ax.imshow(plan, cmap="Blues", aspect="auto", vmin=0)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="mass moved")
+    if n <= 15 and m <= 15:
+        top = plan.max() if plan.max() > 0 else 1.0
+        for i in range(n):
+            for j in range(m):
+                color = "white" if plan[i, j] > 0.6 * top else "black"
+                if plan[i, j] > 0:
+                    ax.text(j, i - (0.12 if cost is not None else 0), f"{plan[i, j]:.4g}", ha="center",
+                            va="center", fontsize=10, color=color, fontweight="bold")
+                if cost is not None:
+                    ax.text(j, i + (0.22 if plan[i, j] > 0 else 0), f"c={cost[i, j]:.3g}", ha="center",
+                            va="center", fontsize=7, color=color if plan[i, j] > 0 else "grey")
+        ax.set_xticks(range(m), [f"y{j + 1}" + (f"\n{demand[j]:.4g}" if demand is not None else "")
+                                 for j in range(m)])
+        ax.set_yticks(range(n), [f"x{i + 1}" + (f" ({supply[i]:.4g})" if supply is not None else "")
+                                 for i in range(n)])
+    ax.set_xlabel("target y_j" + (" (demand)" if demand is not None else ""))
+    ax.set_ylabel("source x_i" + (" (supply)" if supply is not None else ""))
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: Path,
+                          title: str = "") -> Path:
+    """Two point sets, x (n, d) and y (m, d) with d = 1 or 2, joined where the plan (n, m) moves
+    mass: each segment's width and opacity grow with its mass. 1-D points are drawn on two
+    rows (x at height 0, y at height 1)."""
+    from matplotlib.collections import LineCollection
+
+    plt = _pyplot()
+    if x.shape[1] == 1:
+        x = np.concatenate([x, np.zeros_like(x)], 1)
+        y = np.concatenate([y, np.ones_like(y)], 1)
+    rows, cols = np.nonzero(plan > 1e-12 * plan.max())
+    weights = plan[rows, cols] / plan[rows, cols].max()
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    segments = np.stack([x[rows, :2], y[cols, :2]], axis=1)
+    colors = np.zeros((len(rows), 4))
+    colors[:, 3] = 0.25 + 0.65 * weights
+    ax.add_collection(LineCollection(segments, colors=colors, linewidths=0.4 + 2.0 * weights,
+                                     label="plan (width ~ mass)"))
+    ax.scatter(x[:, 0], x[:, 1], s=14, c="#1f77b4", label=f"x (n = {len(x)})", zorder=3)
+    ax.scatter(y[:, 0], y[:, 1], s=14, c="#ff7f0e", label=f"y (m = {len(y)})", zorder=3)
+    ax.autoscale()
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_divergences(table: dict[str, np.ndarray], path: Path, title: str = "") -> Path:
+    """TV, KL, JS and W against theta, one panel each, from a table with keys "theta", "tv",
+    "kl", "js", "w" (each (t,)), e.g. `wgan.divergences.parallel_lines`. Infinite KL
+    values are drawn as triangles on the top edge of their panel."""
+    plt = _pyplot()
+    theta = np.asarray(table["theta"])
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    panels = [("tv", "total variation TV(P, Q)", "#1f77b4", 1.0),
+              ("kl", "KL(P || Q)", "#d62728", None),
+              ("js", "Jensen-Shannon JS(P, Q)", "#2ca02c", float(np.log(2.0))),
+              ("w", "Wasserstein W1(P, Q)", "black", None)]
+    for ax, (key, label, color, ceiling) in zip(axes.ravel(), panels):
+        values = np.asarray(table[key], dtype=float)
+        finite = np.isfinite(values)
+        # Only W is continuous in theta: the others are drawn as points, not joined across the jump.
+        ax.plot(theta[finite], values[finite], "o-" if key == "w" else "o", color=color, markersize=4)
+        if not finite.all():
+            top = max(1.0, values[finite].max() if finite.any() else 1.0) * 1.15
+            ax.plot(theta[~finite], np.full((~finite).sum(), top), "^", color=color, markersize=7,
+                    label="+inf (drawn on the top edge)")
+            ax.set_ylim(-0.05 * top, top * 1.08)
+            ax.legend(loc="center right", fontsize=8)
+        if ceiling is not None:
+            ax.axhline(ceiling, color="grey", lw=0.8, ls="--")
+            ax.text(theta.min(), ceiling, " log 2" if key == "js" else " 1", va="bottom", fontsize=8,
+                    color="grey")
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("theta")
+    fig.suptitle(title or "P = (0, U[0,1]) against Q_theta = (theta, U[0,1]) (Arjovsky et al. 2017, Example 1)",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_vanishing_gradients(demo, path: Path) -> Path:
+    """WGAN paper Figure 2: the GAN discriminator saturates, the WGAN critic stays linear."""
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    x = demo.x
+    gauss = lambda m: np.exp(-0.5 * ((x - m) / demo.std) ** 2)
+    ax1.fill_between(x, 0, gauss(demo.real_mean), color="#ff7f0e", alpha=0.25, label="real density (scaled)")
+    ax1.fill_between(x, 0, gauss(demo.fake_mean), color="#1f77b4", alpha=0.25, label="fake density (scaled)")
+    ax1.plot(x, demo.discriminator, color="#d62728", lw=2, label="GAN discriminator D(x)")
+    styles = ["-", "--"]
+    for (name, values), style in zip(demo.critics.items(), styles):
+        span = values.max() - values.min()
+        ax1.plot(x, (values - values.min()) / (span if span > 0 else 1), style, color="#2ca02c", lw=2,
+                 label=f"{name} (rescaled to [0, 1])")
+    ax1.set_xlabel("x")
+    ax1.set_title("values", fontsize=10)
+    ax1.legend(fontsize=7, loc="center left")
+    ax2.semilogy(x, np.abs(demo.discriminator_grad) + 1e-12, color="#d62728", lw=2, label="|dD/dx|")
+    ax2.semilogy(x, np.abs(demo.generator_grad_minimax) + 1e-12, ":", color="#d62728", lw=2,
+                 label="|d/dx log(1 - D(x))| (minimax generator)")
+    for (name, grads), style in zip(demo.critic_grads.items(), styles):
+        ax2.semilogy(x, np.abs(grads) + 1e-12, style, color="#2ca02c", lw=2, label=f"|df/dx|, {name}")
+    ax2.axvline(demo.fake_mean, color="#1f77b4", alpha=0.5, lw=1)
+    ax2.text(demo.fake_mean, ax2.get_ylim()[1], " fake samples", va="top", fontsize=8, color="#1f77b4")
+    ax2.set_xlabel("x")
+    ax2.set_title("slopes: what the generator receives (log scale)", fontsize=10)
+    ax2.legend(fontsize=7, loc="lower right")
+    fig.suptitle("Two Gaussians far apart: the discriminator saturates, the critic stays linear", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_biased_gradients(demo, path: Path) -> Path:
+    """Expected sample gradients of W1 and of the Cramer distance against the true ones."""
+    plt = _pyplot()
+    stars = sorted({c["theta_star"] for c in demo.cases})
+    fig, axes = plt.subplots(2, len(stars), figsize=(6 * len(stars), 7.5), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    for col, star in enumerate(stars):
+        cases = [c for c in demo.cases if c["theta_star"] == star]
+        ax_w, ax_c = axes[0, col], axes[1, col]
+        for i, c in enumerate(cases):
+            color = cmap(i / max(1, len(cases) - 1))
+            ax_w.plot(demo.theta, c["wasserstein_expected"], color=color,
+                      label=f"m = {c['m']}: E[grad] = 0 at theta = {c['wasserstein_sample_minimiser']:.2f}")
+            ax_c.plot(demo.theta, c["cramer_expected"], color=color, lw=6 - i, alpha=0.5, label=f"m = {c['m']}")
+        ax_w.plot(demo.theta, cases[0]["wasserstein_true"], "k--", label="true gradient sign(theta - theta*)")
+        ax_c.plot(demo.theta, cases[0]["cramer_true"], "k--", label="true gradient 2 (theta - theta*)")
+        for ax, name in ((ax_w, "Wasserstein W1"), (ax_c, "Cramer l2^2")):
+            ax.axvline(star, color="grey", lw=0.8)
+            ax.axhline(0, color="grey", lw=0.8)
+            ax.set_xlabel("theta")
+            ax.set_ylabel("d/dtheta of the expected sample loss")
+            ax.set_title(f"{name}, theta* = {star}: expected sample gradient", fontsize=10)
+            ax.legend(fontsize=7)
+    fig.suptitle("Bernoulli example (Bellemare et al. 2017): sample W1 gradients are biased, Cramer's are not",
+                 fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)

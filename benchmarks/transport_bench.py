@@ -1,0 +1,179 @@
+"""Exact W1 between 2-D point sets: `wgan.transport.wasserstein` against a direct POT call.
+
+For n = 1,000 / 2,000 / 5,000 / 10,000 points per set (x ~ N(0, I), y ~ N((0.5, 0), I),
+uniform weights, seeded by n), each measured in a fresh one-thread subprocess:
+
+- exact W1 by `wgan.transport.wasserstein` and by the direct POT call
+  `ot.emd2(a, b, ot.dist(x, y, metric="euclidean"), numItermax=cap)` with the same raised
+  cap: both values, their relative difference (goal <= 1e-9), the wall time of each and
+  their ratio (goal <= 1.05), and each process's peak resident memory (ru_maxrss);
+- sliced W1 (256 directions) and Sinkhorn (default reg: 2% of the mean cost) next to the
+  exact value, with their relative error and time;
+- the largest n whose exact W1 fits in 8 GiB within 60 s. The approach: the exact network
+  simplex (POT's `ot.emd`, one thread) on a float64 Euclidean cost matrix precomputed by
+  scipy's cdist, i.e. `wasserstein` itself. POT's lazy solver (`ot.emd2_lazy`, costs on the
+  fly, O(n) memory) is timed at n = 10,000 for comparison: memory is not what binds, time is.
+  The search steps n up by 2,000 from 10,000 until a run fails, then halves the step to 500.
+
+Peak memory includes the interpreter with numpy, scipy, POT and torch imported (the
+"baseline" row); every worker imports the same modules. Results: bench-results/transport.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIZES = (1_000, 2_000, 5_000, 10_000)
+BUDGET_S, BUDGET_GIB = 60.0, 8.0
+ROOT = Path(__file__).resolve().parents[1]
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def clouds(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(n)
+    return rng.normal(size=(n, 2)), rng.normal(size=(n, 2)) + np.array([0.5, 0.0])
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+
+
+def work(method: str, n: int) -> dict:
+    """One measurement, in this (fresh) process."""
+    import ot
+
+    from wgan.transport import exact_solver_iterations, sinkhorn, sliced_wasserstein, wasserstein
+
+    if method == "baseline":
+        return {"peak_gib": _peak_gib()}
+    x, y = clouds(n)
+    a = np.full(n, 1.0 / n)
+    start = time.perf_counter()
+    if method == "ours":
+        out = {"value": wasserstein(x, y)}
+    elif method == "pot":
+        cost = ot.dist(x, y, metric="euclidean")
+        out = {"value": float(ot.emd2(a, a, cost, numItermax=exact_solver_iterations(n, n)))}
+    elif method == "lazy":
+        out = {"value": float(ot.emd2_lazy(x, y, a, a, metric="euclidean", return_matrix=False,
+                                          numItermax=exact_solver_iterations(n, n)))}
+    elif method == "approx":
+        out = {"sliced": sliced_wasserstein(x, y, n_projections=256, seed=0)}
+        out["sliced_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        out["sinkhorn"] = sinkhorn(x, y)
+    else:
+        raise ValueError(method)
+    out["seconds"] = time.perf_counter() - start
+    out["peak_gib"] = _peak_gib()
+    return out
+
+
+def measure(method: str, n: int, timeout: float | None = None) -> dict:
+    """Run `work(method, n)` in a fresh one-thread subprocess; {"failed": why} if it does not finish."""
+    command = [sys.executable, "-m", "benchmarks.transport_bench", "--worker", method, str(n)]
+    try:
+        done = subprocess.run(command, cwd=ROOT, env={**os.environ, **ONE_THREAD}, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"still running after {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"failed": f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fits(run: dict) -> bool:
+    return "failed" not in run and run["seconds"] <= BUDGET_S and run["peak_gib"] <= BUDGET_GIB
+
+
+def largest_n(start: int = 10_000) -> tuple[int, list[dict]]:
+    """Step n up by 2,000 until a run misses the budget, then by 500 between the last pass and it."""
+    probes, good, step = [], start, 2_000
+    n = start + step
+    while step >= 500:
+        run = measure("ours", n, timeout=BUDGET_S + 30)  # + start-up (imports, data)
+        run["n"] = n
+        probes.append(run)
+        print(f"  n = {n:6d}: " + (run["failed"] if "failed" in run else
+                                   f"{run['seconds']:.1f} s, peak {run['peak_gib']:.2f} GiB, "
+                                   f"{'fits' if fits(run) else 'does not fit'}"), flush=True)
+        if fits(run):
+            good, n = n, n + step
+        else:
+            step //= 2 if step > 500 else 4  # 2000 -> 1000 -> 500 -> stop
+            n = good + step
+    return good, probes
+
+
+def format_table(rows: list[dict], baseline: float) -> str:
+    header = (f"{'n':>6} {'W1 ours':>12} {'W1 POT':>12} {'rel diff':>9} {'ours s':>7} {'POT s':>7} "
+              f"{'ratio':>6} {'ours GiB':>8} {'POT GiB':>8} | {'sliced':>8} {'err %':>6} {'s':>5} "
+              f"| {'Sinkhorn':>8} {'err %':>6} {'s':>6} {'GiB':>5}")
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        o, p, s = r["ours"], r["pot"], r["approx"]
+        lines.append(
+            f"{r['n']:6d} {o['value']:12.9f} {p['value']:12.9f} {r['rel_diff']:9.1e} {o['seconds']:7.2f} "
+            f"{p['seconds']:7.2f} {r['time_ratio']:6.3f} {o['peak_gib']:8.2f} {p['peak_gib']:8.2f} | "
+            f"{s['sliced']:8.4f} {100 * r['sliced_err']:6.1f} {s['sliced_s']:5.2f} | "
+            f"{s['sinkhorn']:8.4f} {100 * r['sinkhorn_err']:6.2f} {s['seconds']:6.1f} {s['peak_gib']:5.2f}")
+    lines.append("")
+    lines.append(f"goals: rel diff <= 1e-9, ratio (ours / POT time) <= 1.05. Peak memory is the whole "
+                 f"process; the interpreter with its imports alone takes {baseline:.2f} GiB.")
+    lines.append("sliced: 256 directions, seed 0 (SW1 <= W1 by construction: it ranks, it does not equal). "
+                 "Sinkhorn: reg = 2% of the mean cost, the cost of the entropic plan.")
+    return "\n".join(lines)
+
+
+def main() -> list[dict]:
+    baseline = measure("baseline", 0)["peak_gib"]
+    rows = []
+    print("Exact W1 between 2-D point sets (one thread per process)", flush=True)
+    for n in SIZES:
+        ours, pot = measure("ours", n), measure("pot", n)
+        approx = measure("approx", n)
+        if any("failed" in r for r in (ours, pot, approx)):
+            print(f"n = {n}: a run failed: {ours}, {pot}, {approx}", flush=True)
+            continue
+        exact = pot["value"]
+        rows.append({"n": n, "ours": ours, "pot": pot, "approx": approx,
+                     "rel_diff": abs(ours["value"] - exact) / exact,
+                     "time_ratio": ours["seconds"] / pot["seconds"],
+                     "sliced_err": (approx["sliced"] - exact) / exact,
+                     "sinkhorn_err": (approx["sinkhorn"] - exact) / exact})
+        print(format_table(rows, baseline).splitlines()[-4], flush=True)
+    print(f"\nLargest n within {BUDGET_GIB:g} GiB and {BUDGET_S:g} s: exact simplex on a float64 cost "
+          f"matrix (wasserstein)", flush=True)
+    passing = [r["n"] for r in rows if fits(r["ours"])]
+    best, probes = largest_n(max(passing)) if passing else (0, [])
+    lazy = measure("lazy", 10_000)
+    lazy_line = ("POT's lazy solver (ot.emd2_lazy, O(n) memory) at n = 10000: "
+                 + (lazy["failed"] if "failed" in lazy else
+                    f"{lazy['seconds']:.1f} s, peak {lazy['peak_gib']:.2f} GiB, W1 {lazy['value']:.9f}"))
+    print("\n" + format_table(rows, baseline))
+    print(f"\nlargest n that fits in {BUDGET_GIB:g} GiB within {BUDGET_S:g} s: {best:,} "
+          f"(exact network simplex on a float64 Euclidean cost matrix from scipy cdist, one thread)")
+    print(lazy_line)
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "transport.json").write_text(json.dumps({"rows": rows, "baseline_gib": baseline, "largest_n": best,
+                                                    "probes": probes, "lazy_10000": lazy}, indent=2))
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", nargs=2, metavar=("METHOD", "N"), help="internal: one measurement")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(work(args.worker[0], int(args.worker[1]))))
+    else:
+        main()
