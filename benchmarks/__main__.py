@@ -1,23 +1,32 @@
-"""`python -m benchmarks [NAME ...]`: run the named benchmarks (all when none is named)."""
+"""`python -m benchmarks [NAME ...] [-- OPTIONS]`: run the named benchmarks (all when none is
+named). Options after the names go to a single named benchmark, e.g.
+`python -m benchmarks images --budget 300`."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import toy_quality, transport_bench
+from . import image_bench, objectives_bench, toy_quality, transport_bench
 
-BENCHMARKS = {"toy": toy_quality.main, "transport": transport_bench.main}
+BENCHMARKS = {
+    "toy": toy_quality.main,
+    "transport": transport_bench.main,
+    "objectives": objectives_bench.main,
+    "images": image_bench.main,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"any of {', '.join(BENCHMARKS)}")
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
+    if rest and len(args.names) != 1:
+        parser.error("options can only be given to a single named benchmark")
     for name in args.names or BENCHMARKS:
-        BENCHMARKS[name]()
+        BENCHMARKS[name](rest) if rest else BENCHMARKS[name]()
     return 0
 
 
