@@ -143,6 +143,7 @@ def test_unbalanced_masses_work_with_normalize(tmp_path, capsys):
     (["emd", "--points-a", "{p}"], "--points-b is missing"),
     (["emd", "--cost", "{c}", "--assignment", "--supply", "{a}", "--demand", "{a}"], "drop --supply/--demand"),
     (["emd", "--cost", "{r}", "--assignment"], "as many supply points as demand points"),
+    (["emd", "--cost", "{c}", "--assignment", "--normalize"], "--normalize applies to masses"),
     (["emd", "--points-a", "{p}", "--points-b", "{q}"], "holds 2-D points but"),
     (["emd", "--points-a", "{p}", "--points-b", "{p}", "--power", "0.5"], "--power 0.5: must be >= 1"),
     (["emd", "--points-a", "{p}", "--points-b", "{p}", "--power", "two"], "--power 'two': expected a number"),

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import demo, divergences, emd, explore, presets, sample, train
+from .commands import demo, divergences, emd, evaluate, explore, presets, sample, train
 from .errors import WganError
 
-COMMANDS = [train, sample, explore, emd, divergences, demo, presets]
+COMMANDS = [train, sample, explore, evaluate, emd, divergences, demo, presets]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -224,6 +224,8 @@ def _problem(args: argparse.Namespace):
     if args.assignment and any(masses_given):
         raise WganError("--assignment solves the Monge problem with one unit of mass per source and "
                         "per target: drop --supply/--demand")
+    if args.assignment and args.normalize:
+        raise WganError("--normalize applies to masses; --assignment moves one unit per source and target")
     if not args.assignment and any(masses_given) and not all(masses_given):
         missing = "--demand" if args.demand is None else "--supply"
         raise WganError(f"{missing} is missing: give both --supply and --demand")

@@ -1,0 +1,112 @@
+"""Feature networks for FID, KID and precision / recall, all available offline.
+
+`load_feature_network(spec, data_name)`:
+- "auto": the small classifier whose weights ship with wgan for the bundled digit sets
+  (digits, mnist); None (pixel or point space) for other data;
+- "none": no network;
+- a path to a TorchScript file (torch.jit.save) or an exported program (torch.export.save,
+  .pt2), e.g. an Inception network the user has;
+- "package.module:attribute": an importable nn.Module, or a function returning one.
+A feature network maps images (n, C, S, S) in [-1, 1] to features (n, d).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .classifier import SmallCNN
+from .errors import WganError
+
+SHIPPED = ("digits", "mnist")
+
+
+@dataclass
+class FeatureNetwork:
+    """A network, the image size it expects, and whether it also classifies (SmallCNN)."""
+    name: str
+    module: nn.Module
+    image_size: int | None = None
+    classifier: SmallCNN | None = None
+
+    @torch.no_grad()
+    def features(self, images: Tensor, batch_size: int = 500) -> Tensor:
+        """(n, C, S, S) -> (n, d) float32, resizing to the network's image size first."""
+        out = []
+        for i in range(0, len(images), batch_size):
+            x = images[i:i + batch_size].float()
+            if self.image_size and x.shape[-1] != self.image_size:
+                x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
+                                  align_corners=False)
+            y = self.module.features(x) if isinstance(self.module, SmallCNN) else self.module(x)
+            if y.dim() != 2 or y.shape[0] != len(x):
+                raise WganError(f"feature network {self.name} returned shape {tuple(y.shape)} for "
+                                f"{len(x)} images; expected (n, d)")
+            out.append(y.float())
+        return torch.cat(out)
+
+    @torch.no_grad()
+    def probabilities(self, images: Tensor, batch_size: int = 500) -> Tensor:
+        """Class probabilities (n, classes) from the shipped classifier."""
+        if self.classifier is None:
+            raise WganError(f"feature network {self.name} is not a classifier")
+        x = images.float()
+        if self.image_size and x.shape[-1] != self.image_size:
+            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
+        return torch.cat([F.softmax(self.classifier(x[i:i + batch_size]), 1) for i in range(0, len(x), batch_size)])
+
+
+def shipped_classifier(name: str) -> FeatureNetwork:
+    """The SmallCNN trained on `name` (digits or mnist) by scripts/train_feature_nets.py."""
+    folder = resources.files("wgan.weights")
+    info = json.loads(folder.joinpath(f"{name}_cnn.json").read_text())
+    model = SmallCNN()
+    with resources.as_file(folder.joinpath(f"{name}_cnn.pt")) as path:
+        model.load_state_dict(torch.load(path, weights_only=True))
+    model.eval()
+    return FeatureNetwork(f"{name}-cnn", model, info["image_size"], model)
+
+
+def load_feature_network(spec: str, data_name: str, channels: int = 1) -> FeatureNetwork | None:
+    """The feature network named by `spec` (see the module docstring) for data `data_name`."""
+    if spec == "none":
+        return None
+    if spec == "auto":
+        if data_name in SHIPPED and channels == 1:
+            return shipped_classifier(data_name)
+        return None
+    if spec in SHIPPED:
+        return shipped_classifier(spec)
+    if ":" in spec and not Path(spec).exists():
+        module_name, _, attribute = spec.partition(":")
+        try:
+            obj = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise WganError(f"feature network {spec!r} cannot be imported: {exc}") from None
+        module = obj if isinstance(obj, nn.Module) else obj()
+        if not isinstance(module, nn.Module):
+            raise WganError(f"feature network {spec!r} is not an nn.Module (got {type(module).__name__})")
+        return FeatureNetwork(spec, module.eval())
+    path = Path(spec)
+    if not path.is_file():
+        raise WganError(f"feature network {spec!r}: no such file, and not 'auto', 'none', "
+                        f"{', '.join(SHIPPED)} or 'package.module:attribute'")
+    try:
+        if path.suffix == ".pt2":
+            module = torch.export.load(str(path)).module()
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.filterwarnings("ignore", message=".*torch.jit.load.*")
+                module = torch.jit.load(str(path), map_location="cpu")
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise WganError(f"feature network {path} is not a TorchScript file that loads: "
+                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    return FeatureNetwork(path.name, module.eval() if hasattr(module, "eval") else module)

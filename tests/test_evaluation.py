@@ -1,0 +1,121 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from wgan.cli import main
+from wgan.data import load_data
+from wgan.errors import WganError
+from wgan.evaluation import evaluate_generator
+from wgan.features import load_feature_network, shipped_classifier
+
+TINY = ["--steps", "2", "--no-progress", "--set", "train.batch_size=8", "--set", "eval.every=2",
+        "--set", "eval.samples=64", "--set", "eval.tensorboard='off'", "--set", "eval.figures=false",
+        "--set", "model.generator_width=8", "--set", "model.critic_width=8"]
+
+
+class Replay(torch.nn.Module):
+    """A 'generator' that returns stored samples: evaluation of a known set."""
+
+    def __init__(self, samples: np.ndarray, latent_dim: int = 4) -> None:
+        super().__init__()
+        self.samples = torch.as_tensor(samples)
+        self.latent_dim = latent_dim
+        self.anchor = torch.nn.Parameter(torch.zeros(1))
+        self.i = 0
+
+    def forward(self, z):
+        out = self.samples[self.i:self.i + len(z)]
+        self.i += len(z)
+        return out
+
+
+def test_shipped_digit_classifier_is_accurate():
+    net = shipped_classifier("digits")
+    data = load_data("digits", image_size=32, seed=0)
+    probs = net.probabilities(torch.as_tensor(data.to_float(data.holdout)))
+    assert (probs.argmax(1).numpy() == data.holdout_labels).mean() > 0.97
+    assert net.features(torch.as_tensor(data.to_float(data.holdout[:10]))).shape == (10, 128)
+
+
+def test_real_data_evaluated_as_generated_scores_like_the_floor():
+    data = load_data("digits", image_size=32, seed=0)
+    real = data.to_float(data.holdout)
+    # the held-out images themselves, in another order, as the "generated" set
+    generator = Replay(real[np.random.default_rng(0).permutation(len(real))])
+    result = evaluate_generator(generator, data, n=len(real), features=shipped_classifier("digits"))
+    assert result["w1"] == pytest.approx(0.0, abs=1e-6)           # the same set: W1 = 0
+    assert result["fid"] == pytest.approx(0.0, abs=1e-6)
+    assert result["precision"] == 1.0 and result["recall"] == 1.0
+    assert result["confident_share"] == pytest.approx(result["real_confident_share"])
+
+
+def test_fid_grows_as_samples_degrade():
+    data = load_data("digits", image_size=32, seed=0)
+    net = shipped_classifier("digits")
+    rng = np.random.default_rng(0)
+    clean = data.to_float(data.train[:359])
+    fids = []
+    for noise in (0.0, 0.3, 0.6, 1.2):
+        noisy = np.clip(clean + noise * rng.standard_normal(clean.shape).astype(np.float32), -1, 1)
+        fids.append(evaluate_generator(Replay(noisy), data, n=len(noisy), features=net)["fid"])
+    assert fids == sorted(fids) and fids[-1] > 10 * max(fids[0], 1e-3)
+
+
+def test_feature_network_files_that_do_not_load_or_give_the_wrong_shape(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a torchscript file")
+    with pytest.raises(WganError, match="not a TorchScript file that loads"):
+        load_feature_network(str(bad), "digits")
+    with pytest.raises(WganError, match="no such file"):
+        load_feature_network(str(tmp_path / "missing.pt"), "digits")
+    with pytest.raises(WganError, match="cannot be imported"):
+        load_feature_network("no_such_module:net", "digits")
+    flat = torch.jit.script(torch.nn.Flatten(0))  # (n, C, H, W) -> 1-D: the wrong shape
+    path = tmp_path / "flat.pt"
+    flat.save(str(path))
+    net = load_feature_network(str(path), "digits")
+    with pytest.raises(WganError, match=r"expected \(n, d\)"):
+        net.features(torch.zeros(3, 1, 32, 32))
+
+
+def test_user_torchscript_feature_network(tmp_path):
+    pool = torch.jit.script(torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(4), torch.nn.Flatten(1)))
+    path = tmp_path / "pool.pt"
+    pool.save(str(path))
+    data = load_data("digits", image_size=16, seed=0)
+    real = data.to_float(data.holdout)
+    result = evaluate_generator(Replay(real[::-1].copy()), data, n=len(real),
+                                features=load_feature_network(str(path), "digits"))
+    assert result["feature_network"] == "pool.pt" and result["fid"] == pytest.approx(0.0, abs=1e-6)
+    assert "confident_share" not in result
+
+
+def test_evaluate_a_toy_run_from_the_cli(tmp_path, capsys):
+    run = tmp_path / "toy"
+    assert main(["train", "--out", str(run), *TINY]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--run", str(run), "-n", "300", "--kde"]) == 0
+    printed = capsys.readouterr().out
+    assert "exact W1" in printed and "modes captured" in printed and "Parzen" in printed
+    result = json.loads((run / "evaluation.json").read_text())
+    assert result["n_generated"] == 300 and 0 <= result["high_quality"] <= 1
+    assert result["kde_reference"]["log_likelihood"] > result["kde_log_likelihood"]  # real beats 2 steps
+    assert main(["evaluate", "--run", str(run), "--features", "digits"]) == 2
+
+
+def test_evaluate_an_image_run_from_the_cli(tmp_path, capsys):
+    run = tmp_path / "digits"
+    assert main(["train", "--config", "dcgan-sn", "--data", "digits", "--image-size", "16", "--out", str(run),
+                 *TINY]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--run", str(run), "-n", "200", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"fid", "kid", "precision", "recall", "density", "coverage", "class_histogram",
+            "w1_features"} <= set(result)
+    assert len(result["class_histogram"]) == 10 and sum(result["class_histogram"]) == pytest.approx(1.0)
+    bad = tmp_path / "broken.pt"
+    bad.write_text("x")
+    assert main(["evaluate", "--run", str(run), "--features", str(bad)]) == 2
+    assert "not a TorchScript file" in capsys.readouterr().err
