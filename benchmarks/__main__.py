@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import image_bench, objectives_bench, toy_quality, transport_bench
+from . import evaluation_bench, image_bench, objectives_bench, toy_quality, transport_bench
 
 BENCHMARKS = {
     "toy": toy_quality.main,
     "transport": transport_bench.main,
     "objectives": objectives_bench.main,
     "images": image_bench.main,
+    "evaluation": evaluation_bench.main,
 }
 
 

@@ -64,8 +64,8 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
     if network.classifier is not None:
         from .classifier import confident_share
 
-        share, histogram = confident_share(network.probabilities(torch.as_tensor(fake)))
-        real_share, real_histogram = confident_share(network.probabilities(torch.as_tensor(real)))
+        share, histogram = confident_share(network.probabilities_from_features(torch.as_tensor(f_fake)))
+        real_share, real_histogram = confident_share(network.probabilities_from_features(torch.as_tensor(f_real)))
         out.update({"confident_share": share, "class_histogram": histogram.tolist(),
                     "real_confident_share": real_share, "real_class_histogram": real_histogram.tolist()})
     return out

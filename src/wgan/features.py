@@ -53,6 +53,13 @@ class FeatureNetwork:
         return torch.cat(out)
 
     @torch.no_grad()
+    def probabilities_from_features(self, features: Tensor) -> Tensor:
+        """Class probabilities (n, classes) from this classifier's own features (n, d)."""
+        if self.classifier is None:
+            raise WganError(f"feature network {self.name} is not a classifier")
+        return F.softmax(self.classifier.head(features), dim=1)
+
+    @torch.no_grad()
     def probabilities(self, images: Tensor, batch_size: int = 500) -> Tensor:
         """Class probabilities (n, classes) from the shipped classifier."""
         if self.classifier is None:

@@ -376,3 +376,24 @@ def plot_biased_gradients(demo, path: Path) -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def plot_metric_curves(curves: dict[str, tuple[Sequence[float], Sequence[float]]], xlabels: dict[str, str],
+                       ylabel: str, path: Path, title: str, floor: float | None = None) -> Path:
+    """One panel per curve: name -> (x values, metric values); `floor` as a dashed line."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 4), squeeze=False)
+    for ax, (name, (xs, ys)) in zip(axes[0], curves.items()):
+        ax.plot(xs, ys, "o-", color="#1f77b4")
+        if floor is not None:
+            ax.axhline(floor, color="grey", ls="--", label=f"two halves of the real data: {floor:.3f}")
+            ax.legend(fontsize=8)
+        ax.set_xlabel(xlabels[name])
+        ax.set_ylabel(ylabel)
+        ax.set_title(name, fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
