@@ -45,7 +45,7 @@ def test_bad_points_are_errors():
 
 
 # --------------------------------------------------------------------------------------
-# Discrete transport: hand-solved problems, the seeds' examples, properties, bad input.
+# Discrete transport: hand-solved problems, the lecture notes' examples, properties, bad input.
 
 import itertools
 import warnings
@@ -60,7 +60,7 @@ from wgan.transport import (TransportWarning, earth_movers_distance, ground_cost
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bakeries"
 
-# Seed 003 ("Parisian Bakeries"): delivery minutes from bakery x_i (row) to cafe y_j (column),
+# The lecture notes' "Parisian Bakeries": delivery minutes from bakery x_i (row) to cafe y_j (column),
 # the loaves each bakery holds and each cafe wants, and the optimal plan the seed shows.
 BAKERY_COST = np.array([[12, 10, 31, 27, 10, 30],
                         [22, 7, 25, 15, 11, 14],
@@ -118,7 +118,7 @@ def test_three_by_three_solved_on_paper():
 
 
 def test_seed_discrete_example_has_w_one_half():
-    # Seed 000, eq. (4): W = 0.1*0 + 0.2*2 + 0.2*0 + 0.1*0 + 0.1*1 + 0.3*0 = 0.5. Its figure is
+    # The WGAN notes, eq. (4): W = 0.1*0 + 0.2*2 + 0.2*0 + 0.1*0 + 0.1*1 + 0.3*0 = 0.5. Its figure is
     # not in the text; these P, Q on the sites 0, 1, 2, 3 are the ones that plan transports:
     # 0.2 moves 0 -> 2, 0.1 moves 1 -> 2, the rest (0.1, 0.2, 0.1, 0.3) stays.
     sites = np.arange(4.0)
@@ -171,7 +171,7 @@ def brute_force_assignment(cost: np.ndarray) -> float:
     return float(cost[np.arange(n), perms].sum(axis=1).min())
 
 
-def test_bakery_monge_assignment_beats_the_seeds_65():
+def test_bakery_monge_assignment_beats_the_notes_65():
     # The seed prices its delivery at 10 + 7 + 15 + 10 + 14 + 9 = 65 (x1->y5, x2->y2, x3->y6,
     # x4->y1, x5->y3, x6->y4). Sending x2 to y6 (14) and x3 to y2 (7) instead saves a minute.
     seed = [4, 1, 5, 0, 2, 3]

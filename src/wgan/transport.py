@@ -46,7 +46,7 @@ class TransportResult:
 
     cost: sum_ij plan_ij C_ij. plan: (n, m), row sums a and column sums b.
     u (n,), v (m,): optimal dual potentials (Kantorovich duality, the "prices" of the
-    seeds' bakeries): u_i + v_j <= C_ij for all i, j and cost = a @ u + b @ v.
+    the bakeries example): u_i + v_j <= C_ij for all i, j and cost = a @ u + b @ v.
     """
     cost: float
     plan: np.ndarray
