@@ -259,6 +259,17 @@ def test_ground_metrics_and_callables():
     np.testing.assert_allclose(ground_cost(x, y, p=2), cdist(x, y, "sqeuclidean"), rtol=1e-12)
 
 
+def test_high_dimensional_costs_take_the_matrix_product_route():
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(50, 100)), rng.normal(size=(40, 100)) + 0.1
+    np.testing.assert_allclose(ground_cost(x, y), cdist(x, y), rtol=1e-12)
+    np.testing.assert_allclose(ground_cost(x, y, p=2), cdist(x, y, "sqeuclidean"), rtol=1e-12)
+    expected = earth_movers_distance(np.full(50, 1 / 50), np.full(40, 1 / 40), cdist(x, y)).cost
+    assert wasserstein(x, y) == pytest.approx(expected, rel=1e-9)
+
+
 def test_exact_w1_matches_a_direct_pot_call():
     import ot
 

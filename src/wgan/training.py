@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from . import distributed
 from .config import Config, config_from_dict
 from .data import load_data
 from .errors import ConfigError, WganError
@@ -51,6 +52,21 @@ class TrainingState:
     data_rng: np.random.Generator
     step: int = 0
     wall_s: float = 0.0
+    generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
+    critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
+
+    def __post_init__(self) -> None:
+        self.generator_sync = self.generator_sync or self.generator
+        self.critic_sync = self.critic_sync or self.critic
+
+    def rng_state(self) -> dict[str, Any]:
+        return {"noise_rng": self.noise.get_state(), "data_rng": self.data_rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state()}
+
+    def load_rng_state(self, state: dict[str, Any]) -> None:
+        self.noise.set_state(state["noise_rng"])
+        self.data_rng.bit_generator.state = state["data_rng"]
+        torch.set_rng_state(state["torch_rng"])
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -60,9 +76,7 @@ class TrainingState:
             "generator_optimizer": self.generator_optimizer.state_dict(),
             "critic_scheduler": self.critic_scheduler.state_dict(),
             "generator_scheduler": self.generator_scheduler.state_dict(),
-            "noise_rng": self.noise.get_state(),
-            "data_rng": self.data_rng.bit_generator.state,
-            "torch_rng": torch.get_rng_state(),
+            **self.rng_state(),
             "step": self.step,
             "wall_s": self.wall_s,
         }
@@ -71,9 +85,7 @@ class TrainingState:
         for name in ("generator", "critic", "critic_optimizer", "generator_optimizer",
                      "critic_scheduler", "generator_scheduler"):
             getattr(self, name).load_state_dict(state[name])
-        self.noise.set_state(state["noise_rng"])
-        self.data_rng.bit_generator.state = state["data_rng"]
-        torch.set_rng_state(state["torch_rng"])
+        self.load_rng_state(state)
         self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
 
 
@@ -83,10 +95,10 @@ def load_data_of(config: Config):
     return load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
 
 
-def resolve_device(name: str) -> torch.device:
-    """'auto' -> CUDA when present, else CPU; otherwise any torch device string."""
+def resolve_device(name: str, process: distributed.Process = distributed.Process()) -> torch.device:
+    """'auto' -> CUDA when present (this process's local GPU), else CPU; or any device string."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(f"cuda:{process.local_rank}" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
     except RuntimeError:
@@ -114,8 +126,12 @@ def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.op
 
 
 def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint,
-                device: torch.device, critic_out_dim: int = 1) -> TrainingState:
-    """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs."""
+                device: torch.device, critic_out_dim: int = 1,
+                process: distributed.Process = distributed.Process()) -> TrainingState:
+    """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs.
+
+    Every process starts from the same networks; each draws its own data and noise.
+    """
     torch.manual_seed(config.train.seed)
     generator, critic = make_networks(config.model, shape, critic_out_dim)
     critic = constraint.prepare(critic)
@@ -125,11 +141,14 @@ def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint
     generator, critic = generator.to(device), critic.to(device)
     critic_opt = make_optimizer(config, critic.parameters(), config.optim.lr_critic, device)
     generator_opt = make_optimizer(config, generator.parameters(), config.optim.lr_generator, device)
+    stream = [process.rank] if process.distributed else []
     return TrainingState(
         generator, critic, critic_opt, generator_opt,
         make_scheduler(config, critic_opt), make_scheduler(config, generator_opt),
-        noise=torch.Generator(device=device).manual_seed(config.train.seed),
-        data_rng=np.random.default_rng([config.train.seed, 0]),
+        noise=torch.Generator(device=device).manual_seed(config.train.seed + 1_000_003 * process.rank),
+        data_rng=np.random.default_rng([config.train.seed, 0, *stream]),
+        generator_sync=distributed.wrap(generator, process, device),
+        critic_sync=distributed.wrap(critic, process, device),
     )
 
 
@@ -176,9 +195,9 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
         second = (add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
                                      noise_std, noise) if objective.second_fake else fake[:0])
     extra = constraint.penalty_inputs(real, fake, noise)
-    real_out, fake_out = critic_outputs(state.critic, real, fake, fused)
-    anchor = state.critic(second) if len(second) else None
-    extra_values = (objective.critic_values(state.critic(extra), anchor) if len(extra)
+    real_out, fake_out = critic_outputs(state.critic_sync, real, fake, fused)
+    anchor = state.critic_sync(second) if len(second) else None
+    extra_values = (objective.critic_values(state.critic_sync(extra), anchor) if len(extra)
                     else extra.new_zeros(0))
     penalty = constraint.penalty(extra, extra_values)
     loss = objective.critic_loss(real_out, fake_out, anchor) + penalty
@@ -195,11 +214,11 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
     device, noise, critic = state.noise.device, state.noise, state.critic
     latent_dim = state.generator.latent_dim
     critic.requires_grad_(False)
-    fake = add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
+    fake = add_instance_noise(state.generator_sync(sample_latent(batch_size, latent_dim, noise, device)),
                               noise_std, noise)
     anchor = real_out = None
     if objective.second_fake:
-        second = state.generator(sample_latent(batch_size, latent_dim, noise, device))
+        second = state.generator_sync(sample_latent(batch_size, latent_dim, noise, device))
         anchor = critic(add_instance_noise(second, noise_std, noise))
     if objective.generator_needs_real:
         real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
@@ -292,6 +311,7 @@ class TrainResult:
     step: int
     final: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    rank: int = 0
 
 
 GRID_SIZE = 64
@@ -367,32 +387,49 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     progress: show a progress bar (None: only on a terminal). Returns the final evaluation.
     """
     run_dir = Path(run_dir)
-    device = resolve_device(config.train.device)
+    process = distributed.from_environment()
+    device = resolve_device(config.train.device, process)
+    distributed.init(process, device)
+    main = process.is_main
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
+    if config.train.batch_size % process.world_size:
+        raise ConfigError(f"train.batch_size = {config.train.batch_size} must divide evenly over "
+                          f"{process.world_size} processes")
+    batch_size = config.train.batch_size // process.world_size
     data = load_data_of(config)
     objective = objective_from_config(config.objective)
     constraint = make_constraint(config.constraint)
-    state = build_state(config, data.shape, constraint, device, objective.output_dim)
+    state = build_state(config, data.shape, constraint, device, objective.output_dim, process)
     if resume:
         checkpoint = load_checkpoint(run_dir, map_location=device)
+        if checkpoint.get("world_size", 1) != process.world_size:
+            raise WganError(f"{run_dir} was not written by {process.world_size} processes but by "
+                            f"{checkpoint.get('world_size', 1)}; resume it with that many (torchrun --nproc_per_node)")
         state.load_state_dict(checkpoint)
-        remove_stale_temporaries(run_dir)
-    else:
+        if process.distributed:
+            state.load_rng_state(checkpoint["ranks"][process.rank])
+        if main:
+            remove_stale_temporaries(run_dir)
+    elif main:
         prepare_run_dir(run_dir, overwrite)
         write_text_atomic(run_dir / CONFIG, config.to_toml())
-    (run_dir / "figures").mkdir(exist_ok=True)
-    metrics = MetricsLog(run_dir / METRICS, open_tensorboard(run_dir, config.eval.tensorboard))
-    if resume:
+    distributed.barrier(process)
+    metrics = MetricsLog(run_dir / METRICS, open_tensorboard(run_dir, config.eval.tensorboard)) if main else None
+    if resume and main:
         metrics.truncate_after(state.step)
     evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
     key = objective.estimate_key
     watch = CriticWatch(constrained=config.constraint.name != "none" and objective.name == "wasserstein")
-    figures = _Figures(run_dir, evaluator, config.eval.figures, metrics.tensorboard, len(data.shape) == 3)
+    figures = _Figures(run_dir, evaluator, config.eval.figures and main,
+                       metrics.tensorboard if main else None, len(data.shape) == 3)
 
     def checkpoint_now() -> None:
-        save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": _plain(config.to_dict()),
-                                  "data_shape": list(data.shape), **state.state_dict()})
+        ranks = distributed.gather(state.rng_state(), process)
+        if main:
+            save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": _plain(config.to_dict()),
+                                      "data_shape": list(data.shape), "world_size": process.world_size,
+                                      **state.state_dict(), **({"ranks": ranks} if process.distributed else {})})
 
     cfg = config.train
     total = cfg.steps
@@ -403,11 +440,12 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     n_since_log = 0
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, initial=state.step, disable=(None if progress is None else not progress),
+    bar = tqdm(total=total, initial=state.step,
+               disable=(None if progress is None else not progress) if main else True,
                desc=f"train {config.name}", unit="step", dynamic_ncols=True)
     interrupted = False
     with _stop_on_signals() as stop:
-        if state.step == 0:
+        if state.step == 0 and main:
             record = {"step": 0, "wall_s": 0.0, **evaluator(state.generator, state.critic)}
             record[key] = record[f"eval_{key}"]
             metrics.write(record)
@@ -416,18 +454,19 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
         while state.step < total:
             noise_std = instance_noise_at(state.step, config)
             for _ in range(n_critic_at(state.step, config)):
-                estimate, penalty = critic_step(state, data, objective, constraint, cfg.batch_size,
+                estimate, penalty = critic_step(state, data, objective, constraint, batch_size,
                                                 cfg.fused_critic_pass, noise_std)
                 estimate_sum = estimate_sum + estimate
                 penalty_sum = penalty_sum + penalty
                 n_since_log += 1
-            generator_loss = generator_step(state, data, objective, cfg.batch_size, noise_std)
+            generator_loss = generator_step(state, data, objective, batch_size, noise_std)
             state.step += 1
             step = state.step
             bar.update(1)
+            stopping = distributed.any_process(stop.signal is not None, process)
             is_eval = step % config.eval.every == 0 or step == total
-            is_checkpoint = step % config.eval.checkpoint_every == 0 or step == total or stop.signal is not None
-            if step % config.eval.log_every == 0 or is_eval or is_checkpoint:
+            is_checkpoint = step % config.eval.checkpoint_every == 0 or step == total or stopping
+            if main and (step % config.eval.log_every == 0 or is_eval or is_checkpoint):
                 state.wall_s = start_wall + time.perf_counter() - t0
                 record = {
                     "step": step, "wall_s": round(state.wall_s, 3),
@@ -451,14 +490,16 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
             if is_checkpoint:
                 state.wall_s = start_wall + time.perf_counter() - t0
                 checkpoint_now()
-            if stop.signal is not None:
+            if stopping:
                 interrupted = True
                 break
     bar.close()
-    figures.finish(read_metrics(run_dir / METRICS), state.step, f"{config.name} on {data.name}")
-    if metrics.tensorboard is not None:
-        metrics.tensorboard.close()
-    return TrainResult(run_dir, state.step, last_eval, interrupted)
+    if main:
+        figures.finish(read_metrics(run_dir / METRICS), state.step, f"{config.name} on {data.name}")
+        if metrics.tensorboard is not None:
+            metrics.tensorboard.close()
+    distributed.barrier(process)
+    return TrainResult(run_dir, state.step, last_eval, interrupted, process.rank)
 
 
 def _plain(value: Any) -> Any:

@@ -39,6 +39,16 @@ def _free_run_dir(base: Path) -> Path:
     return candidate
 
 
+def _default_run_dir(config) -> Path:
+    """runs/<name> (or the first free runs/<name>-k), chosen once by rank 0 under torchrun."""
+    from .. import distributed
+    from ..training import resolve_device
+
+    process = distributed.from_environment()
+    distributed.init(process, resolve_device(config.train.device, process))
+    return distributed.broadcast(_free_run_dir(Path("runs") / config.name) if process.is_main else None, process)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..training import config_of_run, train
@@ -67,9 +77,11 @@ def run(args: argparse.Namespace) -> int:
         if args.seed is not None:
             overrides.append(f"train.seed={args.seed}")
         config = load_config(args.config or "default", overrides)
-        run_dir = args.out if args.out is not None else _free_run_dir(Path("runs") / config.name)
+        run_dir = args.out if args.out is not None else _default_run_dir(config)
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
+    if result.rank != 0:
+        return 130 if result.interrupted else 0
     _print_summary(result, config)
     return 130 if result.interrupted else 0
 
