@@ -144,6 +144,7 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     from wgan.data import load_data
     from wgan.latent import random_latents
     from wgan.loading import load_run
+    from wgan.runs import read_metrics
     from wgan.training import train
 
     data = load_data("mnist", image_size=32)
@@ -152,21 +153,23 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     print(f"\nclassifier: test accuracy {100 * accuracy:.2f}% ({clf_s:.0f} s to train); "
           f"real test images with confidence >= 0.9: {100 * real_share:.1f}%")
 
-    # Calibrate the step count so that training (with its evaluations) fills the budget.
+    # Calibrate the step count so that training (with its evaluations) fills the budget: time
+    # steps 2..12 of a probe run (the first steps and evaluations are not representative).
     overrides = overrides or []
-    probe = load_config(preset, ["train.steps=10", "eval.every=1000000", "eval.figures=false",
+    probe = load_config(preset, ["train.steps=12", "eval.every=1000000", "eval.log_every=1", "eval.figures=false",
                                  "eval.tensorboard='off'", "train.threads=1", *overrides])
+    run_dir = OUT / "mnist-run"
     with tempfile.TemporaryDirectory() as tmp:
         train(probe, Path(tmp) / "probe", progress=False)
-        per_step = json.loads((Path(tmp) / "probe" / "metrics.jsonl").read_text().splitlines()[-1])["wall_s"] / 10
-        steps = max(10, int(0.93 * budget_s / per_step))
-        config = load_config(preset, [f"train.steps={steps}", f"eval.every={max(1, steps // 4)}",
-                                      "eval.tensorboard='off'", "train.threads=1", *overrides])
-        run_dir = Path(tmp) / "mnist"
-        result = train(config, run_dir, progress=False)
-        loaded = load_run(run_dir)
-        with torch.no_grad():
-            samples = loaded.generator(random_latents(1000, loaded.generator.latent_dim, 123)).numpy()
+        walls = {r["step"]: r["wall_s"] for r in read_metrics(Path(tmp) / "probe")}
+    per_step = (walls[12] - walls[2]) / 10
+    steps = max(10, int(0.95 * budget_s / per_step))
+    config = load_config(preset, [f"train.steps={steps}", f"eval.every={max(1, steps // 4)}",
+                                  "eval.tensorboard='off'", "train.threads=1", *overrides])
+    result = train(config, run_dir, overwrite=True, progress=False)
+    loaded = load_run(run_dir)
+    with torch.no_grad():
+        samples = loaded.generator(random_latents(1000, loaded.generator.latent_dim, 123)).numpy()
     share, histogram = confident_share(predict(model, samples))
     OUT.mkdir(exist_ok=True)
     plots.plot_image_grid(samples[:100], OUT / "mnist_samples.png",
@@ -182,7 +185,7 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     print("  class histogram: " + "  ".join(f"{d}: {100 * h:.1f}%" for d, h in enumerate(histogram))
           + f"   (goal: every class >= 5%; smallest {100 * histogram.min():.1f}%)")
     print(f"  exact W1 in pixel space {row['w1_pixels']:.2f} (real-vs-real floor {row['w1_floor']:.2f})")
-    print(f"  grid: {OUT / 'mnist_samples.png'}")
+    print(f"  grid: {OUT / 'mnist_samples.png'}; the run: {run_dir} (try wgan evaluate --run {run_dir})")
     return row
 
 

@@ -35,8 +35,12 @@ PAIRS = [
 
 
 def label(objective: str, constraint: str, extra: list[str]) -> str:
-    options = ",".join(e.split("=", 1)[1].strip("'") for e in extra if "cramer_dim" not in e
-                       and "penalty_weight" not in e)
+    def short(override: str) -> str:
+        key, value = override.split("=", 1)
+        value = value.strip("'")
+        return value if key in ("objective.divergence", "objective.generator_loss") else f"{key.split('.')[-1]}={value}"
+
+    options = ",".join(short(e) for e in extra if "cramer_dim" not in e and "penalty_weight" not in e)
     return f"{objective}{'(' + options + ')' if options else ''} + {constraint}"
 
 
