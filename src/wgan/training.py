@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -381,7 +381,7 @@ class _Figures:
 
 
 def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: bool = False,
-          progress: bool | None = None, echo: Callable[[str], None] | None = None) -> TrainResult:
+          progress: bool | None = None) -> TrainResult:
     """Train per `config`, writing the run directory; `resume` continues its last checkpoint.
 
     progress: show a progress bar (None: only on a terminal). Returns the final evaluation.
