@@ -96,3 +96,19 @@ def test_make_constraint_builds_each_name():
         assert type(constraint) is cls and constraint.name == name
     assert make_constraint(ConstraintConfig(name="weight_clipping", clip_value=0.05)).clip_value == 0.05
     assert make_constraint(ConstraintConfig(name="one_sided_penalty", penalty_weight=2.0)).weight == 2.0
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(torch.bfloat16, 0.05), (torch.float16, 0.01)])
+def test_half_precision_penalty_matches_float32(dtype, tolerance):
+    torch.manual_seed(0)
+    critic = MLPCritic(2, width=64, depth=3)
+    real, fake = torch.randn(256, 2), torch.randn(256, 2) + 2
+    gp = GradientPenalty(10.0)
+    x = gp.penalty_inputs(real, fake, torch.Generator().manual_seed(1))
+    exact = gp.penalty(x, critic(x)).item()
+    with torch.autocast("cpu", dtype=dtype):
+        scores = critic(x)
+    assert scores.dtype == dtype
+    half = gp.penalty(x, scores.float())
+    assert half.dtype == torch.float32 and torch.isfinite(half)
+    assert half.item() == pytest.approx(exact, rel=tolerance)

@@ -155,3 +155,14 @@ def test_tensorboard_events_read_back(tmp_path, tiny_overrides):
     assert w1.keys() == logged.keys()
     assert all(w1[s] == pytest.approx(logged[s]["w1"], rel=1e-6) for s in w1)
     assert "landscape" in events.Tags()["images"] and "curves" in events.Tags()["images"]
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_trains_and_resumes(tmp_path, tiny_overrides, precision):
+    overrides = tiny_overrides + [f"train.precision='{precision}'", "eval.figures=false"]
+    result = train(load_config("default", overrides), tmp_path / "run", progress=False)
+    assert result.step == 20 and np.isfinite(result.final["w1"])
+    state = load_checkpoint(tmp_path / "run")
+    assert bool(state["generator_scaler"]) == (precision == "fp16")  # loss scaling only for fp16
+    train(load_config("default", overrides + ["train.steps=30"]), tmp_path / "run", resume=True, progress=False)
+    assert read_metrics(tmp_path / "run")[-1]["step"] == 30

@@ -22,13 +22,14 @@ from .networks import uses_batch_norm
 
 
 def input_gradient_norms(inputs: Tensor, scores: Tensor, create_graph: bool) -> Tensor:
-    """||d score_i / d input_i|| over all non-batch dimensions: (n, ...) -> (n,).
+    """||d score_i / d input_i|| over all non-batch dimensions: (n, ...) -> (n,), in float32.
 
-    Valid as a per-sample gradient only for critics that treat samples
-    independently (no batch norm).
+    Under fp16 autocast no loss scale is applied here: a penalised critic's input gradients
+    are of order 1, where a GradScaler's scale (2^16) would overflow fp16. Valid as a
+    per-sample gradient only for critics that treat samples independently (no batch norm).
     """
     (grad,) = torch.autograd.grad(scores.sum(), inputs, create_graph=create_graph)
-    return grad.flatten(1).norm(dim=1)
+    return grad.float().flatten(1).norm(dim=1)
 
 
 def random_interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
@@ -52,7 +53,7 @@ class NoConstraint:
         return real[:0]
 
     def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
-        return scores.new_zeros(())
+        return scores.new_zeros((), dtype=torch.float32)
 
     def after_critic_step(self, critic: nn.Module) -> None:
         pass
@@ -96,6 +97,7 @@ class GradientPenalty(NoConstraint):
         return random_interpolates(real, fake, generator)
 
     def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
+        """scores: critic values at `inputs`; the norm and the penalty are in float32."""
         excess = input_gradient_norms(inputs, scores, create_graph=True) - 1.0
         if self.one_sided:
             excess = excess.clamp(min=0.0)

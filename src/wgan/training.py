@@ -54,10 +54,19 @@ class TrainingState:
     wall_s: float = 0.0
     generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
     critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
+    precision: str = "fp32"                  # fp32, bf16 or fp16 (autocast; fp16 with loss scaling)
 
     def __post_init__(self) -> None:
         self.generator_sync = self.generator_sync or self.generator
         self.critic_sync = self.critic_sync or self.critic
+        device_type = self.noise.device.type
+        self.critic_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
+        self.generator_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
+
+    def autocast(self) -> torch.autocast:
+        """Mixed precision for the forward passes (a no-op at fp32)."""
+        dtype = torch.float16 if self.precision == "fp16" else torch.bfloat16
+        return torch.autocast(self.noise.device.type, dtype=dtype, enabled=self.precision != "fp32")
 
     def rng_state(self) -> dict[str, Any]:
         return {"noise_rng": self.noise.get_state(), "data_rng": self.data_rng.bit_generator.state,
@@ -76,6 +85,8 @@ class TrainingState:
             "generator_optimizer": self.generator_optimizer.state_dict(),
             "critic_scheduler": self.critic_scheduler.state_dict(),
             "generator_scheduler": self.generator_scheduler.state_dict(),
+            "critic_scaler": self.critic_scaler.state_dict(),
+            "generator_scaler": self.generator_scaler.state_dict(),
             **self.rng_state(),
             "step": self.step,
             "wall_s": self.wall_s,
@@ -85,6 +96,9 @@ class TrainingState:
         for name in ("generator", "critic", "critic_optimizer", "generator_optimizer",
                      "critic_scheduler", "generator_scheduler"):
             getattr(self, name).load_state_dict(state[name])
+        for name in ("critic_scaler", "generator_scaler"):
+            if state.get(name):  # a disabled scaler saves {} and cannot load it
+                getattr(self, name).load_state_dict(state[name])
         self.load_rng_state(state)
         self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
 
@@ -149,6 +163,7 @@ def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint
         data_rng=np.random.default_rng([config.train.seed, 0, *stream]),
         generator_sync=distributed.wrap(generator, process, device),
         critic_sync=distributed.wrap(critic, process, device),
+        precision=config.train.precision,
     )
 
 
@@ -195,15 +210,19 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
         second = (add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
                                      noise_std, noise) if objective.second_fake else fake[:0])
     extra = constraint.penalty_inputs(real, fake, noise)
-    real_out, fake_out = critic_outputs(state.critic_sync, real, fake, fused)
-    anchor = state.critic_sync(second) if len(second) else None
-    extra_values = (objective.critic_values(state.critic_sync(extra), anchor) if len(extra)
-                    else extra.new_zeros(0))
+    with state.autocast():
+        real_out, fake_out = critic_outputs(state.critic_sync, real, fake, fused)
+        anchor = state.critic_sync(second).float() if len(second) else None
+        extra_out = state.critic_sync(extra) if len(extra) else extra.new_zeros(0)
+    real_out, fake_out = real_out.float(), fake_out.float()
+    extra_values = objective.critic_values(extra_out.float(), anchor) if len(extra) else extra_out
+    scaler = state.critic_scaler
     penalty = constraint.penalty(extra, extra_values)
     loss = objective.critic_loss(real_out, fake_out, anchor) + penalty
     state.critic_optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    state.critic_optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.step(state.critic_optimizer)
+    scaler.update()
     constraint.after_critic_step(state.critic)
     return objective.estimate(real_out, fake_out, anchor).detach(), penalty.detach()
 
@@ -214,19 +233,22 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
     device, noise, critic = state.noise.device, state.noise, state.critic
     latent_dim = state.generator.latent_dim
     critic.requires_grad_(False)
-    fake = add_instance_noise(state.generator_sync(sample_latent(batch_size, latent_dim, noise, device)),
-                              noise_std, noise)
-    anchor = real_out = None
-    if objective.second_fake:
-        second = state.generator_sync(sample_latent(batch_size, latent_dim, noise, device))
-        anchor = critic(add_instance_noise(second, noise_std, noise))
-    if objective.generator_needs_real:
-        real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
-        real_out = critic(add_instance_noise(real, noise_std, noise))
-    loss = objective.generator_loss(critic(fake), real_out, anchor)
+    with state.autocast():
+        fake = add_instance_noise(state.generator_sync(sample_latent(batch_size, latent_dim, noise, device)),
+                                  noise_std, noise)
+        anchor = real_out = None
+        if objective.second_fake:
+            second = state.generator_sync(sample_latent(batch_size, latent_dim, noise, device))
+            anchor = critic(add_instance_noise(second, noise_std, noise)).float()
+        if objective.generator_needs_real:
+            real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
+            real_out = critic(add_instance_noise(real, noise_std, noise)).float()
+        fake_out = critic(fake).float()
+    loss = objective.generator_loss(fake_out, real_out, anchor)
     state.generator_optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    state.generator_optimizer.step()
+    state.generator_scaler.scale(loss).backward()
+    state.generator_scaler.step(state.generator_optimizer)
+    state.generator_scaler.update()
     critic.requires_grad_(True)
     state.critic_scheduler.step()
     state.generator_scheduler.step()
