@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import evaluation_bench, image_bench, objectives_bench, toy_quality, transport_bench
+from . import evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "objectives": objectives_bench.main,
     "images": image_bench.main,
     "evaluation": evaluation_bench.main,
+    "speed": speed_bench.main,
 }
 
 

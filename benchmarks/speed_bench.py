@@ -1,0 +1,173 @@
+"""Speed of the training loop on this machine: generator iterations/s and samples/s of our
+loop (fp32 and bf16) against a plain textbook loop written here for the same nets and
+recipe, the FLOP/s achieved against the float32 matrix-multiply peak measured in the same
+run, and where the time goes (profile of one of our iterations).
+
+Recipes: the WGAN-GP toy recipe (512-wide 3-hidden-layer MLPs, batch 256, n_critic 5,
+lambda 0.1, Adam 1e-4 (0.5, 0.9)) and WGAN-GP on 64x64 DCGAN nets (width 64, layer-norm
+critic, batch 64, n_critic 5, lambda 10). One torch thread (`--threads` to change).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from wgan.config import load_config
+from wgan.data import load_data
+from wgan.lipschitz import make_constraint
+from wgan.objectives import objective_from_config
+from wgan.training import build_state, critic_step, generator_step
+
+from .image_bench import RandomImages
+
+OUT = Path("bench-results")
+
+
+def matmul_peak(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of an n x n matrix product, best of `repeats`."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    torch.mm(a, b)
+    best = min(_timed(lambda: torch.mm(a, b)) for _ in range(repeats))
+    return 2 * n ** 3 / best
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def recipe(name: str):
+    """(config, data) of a benchmark recipe."""
+    if name == "toy":
+        return load_config("wgan-gp-toy"), load_data("eight_gaussians")
+    config = load_config("dcgan-wgan-gp", ["data.image_size=64", "model.latent_dim=100"])
+    return config, RandomImages((1, 64, 64))
+
+
+def textbook_iteration(config, data, countable: bool = False):
+    """One generator iteration as the WGAN-GP reference code writes it (a closure).
+
+    countable: take the penalty's gradient at a non-leaf copy of the interpolates (x * 1),
+    which FlopCounterMode needs; the FLOPs are the same."""
+    from wgan.networks import make_networks
+
+    torch.manual_seed(0)
+    generator, critic = make_networks(config.model, data.shape)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-4, betas=(0.5, 0.9))
+    opt_c = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
+    rng, lam, batch = np.random.default_rng(0), config.constraint.penalty_weight, config.train.batch_size
+    latent = config.model.latent_dim
+
+    def one() -> None:
+        for p in critic.parameters():
+            p.requires_grad = True
+        for _ in range(config.train.n_critic):
+            real = torch.from_numpy(data.sample(batch, rng))
+            critic.zero_grad()
+            d_real = critic(real).mean()
+            fake = generator(torch.randn(batch, latent)).detach()
+            d_fake = critic(fake).mean()
+            alpha = torch.rand(batch, *([1] * (real.dim() - 1)))
+            x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            if countable:
+                x_hat = x_hat * 1.0
+            grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]
+            penalty = lam * ((grad.reshape(batch, -1).norm(2, dim=1) - 1) ** 2).mean()
+            (d_fake - d_real + penalty).backward()
+            opt_c.step()
+        for p in critic.parameters():
+            p.requires_grad = False
+        generator.zero_grad()
+        (-critic(generator(torch.randn(batch, latent))).mean()).backward()
+        opt_g.step()
+
+    return one
+
+
+def our_iteration(config, data, precision: str = "fp32"):
+    from wgan.config import apply_overrides, config_from_dict
+
+    config = config_from_dict(apply_overrides(config.to_dict() | {"optim": {**config.to_dict()["optim"],
+                                                                             "betas": list(config.optim.betas)}},
+                                              [f"train.precision='{precision}'"]))
+    constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
+    state = build_state(config, data.shape, constraint, torch.device("cpu"), 1)
+    cfg = config.train
+
+    def one() -> None:
+        for _ in range(cfg.n_critic):
+            critic_step(state, data, objective, constraint, cfg.batch_size, cfg.fused_critic_pass)
+        generator_step(state, data, objective, cfg.batch_size)
+
+    return one
+
+
+def rate(one, iterations: int) -> float:
+    one()
+    return iterations / sum(_timed(one) for _ in range(iterations))
+
+
+def flops_per_iteration(one) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter:
+        one()
+    return counter.get_total_flops()
+
+
+def profile_top(one, rows: int = 6) -> list[tuple[str, float]]:
+    from torch.profiler import ProfilerActivity, profile
+
+    one()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        one()
+    events = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    return [(e.key, e.self_cpu_time_total / total) for e in events[:rows]]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks speed")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=20, help="toy iterations per measurement")
+    args = parser.parse_args(argv or [])
+    torch.set_num_threads(args.threads)
+    peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
+    print(f"\nmatmul peak, {args.threads} thread(s): float32 {peak32 / 1e9:.0f} GFLOP/s, "
+          f"bfloat16 {peak16 / 1e9:.0f} GFLOP/s")
+    rows = []
+    for name, iterations in (("toy", args.iterations), ("dcgan64", 2)):
+        config, data = recipe(name)
+        batch = config.train.batch_size
+        flops = flops_per_iteration(textbook_iteration(config, data, countable=True))
+        loops = {"textbook fp32": textbook_iteration(config, data), "ours fp32": our_iteration(config, data),
+                 "ours bf16": our_iteration(config, data, "bf16")}
+        rates = {k: [] for k in loops}
+        for _ in range(2):  # alternate, best of two
+            for k, one in loops.items():
+                rates[k].append(rate(one, iterations))
+        base = max(rates["textbook fp32"])
+        for k in loops:
+            r = max(rates[k])
+            rows.append({"recipe": name, "loop": k, "it_s": r, "samples_s": r * batch * config.train.n_critic,
+                         "ratio": r / base, "gflop_s": flops * r / 1e9,
+                         "of_fp32_peak": flops * r / peak32})
+        rows[-3]["profile"] = profile_top(loops["ours fp32"])
+    print(f"{'recipe':8s} {'loop':14s} {'gen it/s':>9s} {'real samples/s':>15s} {'vs textbook':>12s} "
+          f"{'GFLOP/s':>8s} {'of fp32 peak':>13s}")
+    for r in rows:
+        print(f"{r['recipe']:8s} {r['loop']:14s} {r['it_s']:9.3f} {r['samples_s']:15.0f} {r['ratio']:12.2f} "
+              f"{r['gflop_s']:8.1f} {100 * r['of_fp32_peak']:12.0f}%")
+    for r in rows:
+        if "profile" in r:
+            print(f"where the time goes, ours fp32, {r['recipe']}: " +
+                  ", ".join(f"{k} {100 * v:.0f}%" for k, v in r["profile"]))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "speed.json").write_text(json.dumps({"peak_fp32": peak32, "peak_bf16": peak16, "rows": rows}, indent=2))
+    return {"rows": rows}
