@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
+from . import ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "images": image_bench.main,
     "evaluation": evaluation_bench.main,
     "speed": speed_bench.main,
+    "ddp": ddp_bench.main,
 }
 
 
