@@ -166,3 +166,16 @@ def test_mixed_precision_trains_and_resumes(tmp_path, tiny_overrides, precision)
     assert bool(state["generator_scaler"]) == (precision == "fp16")  # loss scaling only for fp16
     train(load_config("default", overrides + ["train.steps=30"]), tmp_path / "run", resume=True, progress=False)
     assert read_metrics(tmp_path / "run")[-1]["step"] == 30
+
+
+def test_channels_last_gives_the_same_training(tmp_path):
+    finals = []
+    for flag in ("false", "true"):
+        config = load_config("dcgan-wgan-gp", ["data.image_size=16", "train.steps=2", "train.batch_size=8",
+                                               "eval.every=2", "eval.samples=32", "eval.figures=false",
+                                               "eval.tensorboard='off'", "model.generator_width=8",
+                                               "model.critic_width=8", f"train.channels_last={flag}"])
+        train(config, tmp_path / flag, progress=False)
+        finals.append(load_checkpoint(tmp_path / flag)["critic"])
+    for key in finals[0]:
+        assert torch.allclose(finals[0][key], finals[1][key], atol=1e-4), key

@@ -110,6 +110,7 @@ class TrainConfig:
     threads: int = _number(0, min=0)
     fused_critic_pass: bool = True
     precision: str = _choice("fp32", "fp32", "bf16", "fp16")
+    channels_last: bool = False
 
 
 @dataclass

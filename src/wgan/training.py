@@ -152,7 +152,9 @@ def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint
     if config.train.fused_critic_pass and uses_batch_norm(critic):
         raise ConfigError("train.fused_critic_pass = true scores real and fake samples in one batch, "
                           "which mixes their batch-norm statistics; set it to false for a batch-norm critic")
-    generator, critic = generator.to(device), critic.to(device)
+    memory_format = torch.channels_last if config.train.channels_last and len(shape) == 3 else torch.preserve_format
+    generator = generator.to(device, memory_format=memory_format)
+    critic = critic.to(device, memory_format=memory_format)
     critic_opt = make_optimizer(config, critic.parameters(), config.optim.lr_critic, device)
     generator_opt = make_optimizer(config, generator.parameters(), config.optim.lr_generator, device)
     stream = [process.rank] if process.distributed else []
