@@ -18,6 +18,14 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path: Path, dpi: int = 110) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    _pyplot().close(fig)
+    return Path(path)
+
+
 def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray, fake: np.ndarray,
                    path: Path, title: str = "", resolution: int = 120) -> Path:
     """Critic scores as a filled contour over the plane, with real and generated points on top.
@@ -46,10 +54,7 @@ def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray,
     ax.set_aspect("equal")
     ax.legend(loc="upper right", markerscale=4, fontsize=8, facecolor="#dddddd")
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: str = "") -> Path:
@@ -101,10 +106,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
         lines = ax2.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
         ax2.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="lower right")
         ax2.set_title("mode coverage", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
@@ -160,10 +162,7 @@ def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: S
             if c == 0 and row_labels:
                 ax.set_ylabel(row_labels[r], fontsize=7, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=100)
 
 
 def plot_probe_points(real: np.ndarray, outputs: np.ndarray, row_labels: Sequence[str],
@@ -185,10 +184,7 @@ def plot_probe_points(real: np.ndarray, outputs: np.ndarray, row_labels: Sequenc
     ax.set_aspect("equal")
     ax.legend(fontsize=7, loc="best")
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_points(samples: np.ndarray, real: np.ndarray | None, path: Path, title: str) -> Path:
@@ -201,10 +197,7 @@ def plot_points(samples: np.ndarray, real: np.ndarray | None, path: Path, title:
     ax.set_aspect("equal")
     ax.legend(markerscale=4, fontsize=8)
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = None,
@@ -238,10 +231,7 @@ def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = 
     ax.set_xlabel("target y_j" + (" (demand)" if demand is not None else ""))
     ax.set_ylabel("source x_i" + (" (supply)" if supply is not None else ""))
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: Path,
@@ -269,10 +259,7 @@ def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: 
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(loc="best", fontsize=8)
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_divergences(table: dict[str, np.ndarray], path: Path, title: str = "") -> Path:
@@ -307,10 +294,7 @@ def plot_divergences(table: dict[str, np.ndarray], path: Path, title: str = "") 
         ax.set_xlabel("theta")
     fig.suptitle(title or "P = (0, U[0,1]) against Q_theta = (theta, U[0,1]) (Arjovsky et al. 2017, Example 1)",
                  fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_vanishing_gradients(demo, path: Path) -> Path:
@@ -341,10 +325,7 @@ def plot_vanishing_gradients(demo, path: Path) -> Path:
     ax2.set_title("slopes: what the generator receives (log scale)", fontsize=10)
     ax2.legend(fontsize=7, loc="lower right")
     fig.suptitle("Two Gaussians far apart: the discriminator saturates, the critic stays linear", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=110)
 
 
 def plot_biased_gradients(demo, path: Path) -> Path:
@@ -372,10 +353,7 @@ def plot_biased_gradients(demo, path: Path) -> Path:
             ax.legend(fontsize=7)
     fig.suptitle("Bernoulli example (Bellemare et al. 2017): sample W1 gradients are biased, Cramer's are not",
                  fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=100)
 
 
 def plot_metric_curves(curves: dict[str, tuple[Sequence[float], Sequence[float]]], xlabels: dict[str, str],
@@ -393,7 +371,4 @@ def plot_metric_curves(curves: dict[str, tuple[Sequence[float], Sequence[float]]
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3)
     fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path, dpi=100)
