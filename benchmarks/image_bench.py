@@ -142,7 +142,7 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     from wgan import plots
     from wgan.classifier import confident_share, predict
     from wgan.data import load_data
-    from wgan.latent import random_latents
+    from wgan.evaluation import generate
     from wgan.loading import load_run
     from wgan.runs import read_metrics
     from wgan.training import train
@@ -168,8 +168,7 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
                                   "eval.tensorboard='off'", "train.threads=1", *overrides])
     result = train(config, run_dir, overwrite=True, progress=False)
     loaded = load_run(run_dir)
-    with torch.no_grad():
-        samples = loaded.generator(random_latents(1000, loaded.generator.latent_dim, 123)).numpy()
+    samples = generate(loaded.generator, 1000, 123)
     share, histogram = confident_share(predict(model, samples))
     OUT.mkdir(exist_ok=True)
     plots.plot_image_grid(samples[:100], OUT / "mnist_samples.png",

@@ -21,6 +21,7 @@ from torch import nn
 
 from .errors import WganError
 from .features import FeatureNetwork
+from .latent import random_latents
 from .metrics import in_chunks, mode_metrics
 from .transport import wasserstein
 
@@ -31,7 +32,7 @@ KDE_SIGMAS = tuple(float(s) for s in np.logspace(-1.5, 0.5, 13))
 def generate(generator: nn.Module, n: int, seed: int) -> np.ndarray:
     """n samples (n, *shape) from fixed latent draws, in eval mode."""
     generator.eval()
-    z = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(seed))
+    z = random_latents(n, generator.latent_dim, seed)
     device = next(generator.parameters()).device
     return in_chunks(lambda b: generator(b.to(device)).float().cpu(), z, 1000).numpy()
 

@@ -5,7 +5,6 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..errors import WganError
 
@@ -25,18 +24,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import plots
-    from ..latent import random_latents
+    from ..evaluation import generate
     from ..loading import load_run
-    from ..metrics import in_chunks
 
     if args.n < 1:
         raise WganError(f"-n {args.n}: must be at least 1")
     if args.out.suffix.lower() != ".png":
         raise WganError(f"--out {args.out}: expected a .png file name")
     loaded = load_run(args.run, args.checkpoint)
-    z = random_latents(args.n, loaded.generator.latent_dim, args.seed)
-    with torch.no_grad():
-        samples = in_chunks(loaded.generator, z).numpy()
+    samples = generate(loaded.generator, args.n, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     title = f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if len(loaded.data_shape) == 3:
