@@ -112,3 +112,49 @@ def test_half_precision_penalty_matches_float32(dtype, tolerance):
     half = gp.penalty(x, scores.float())
     assert half.dtype == torch.float32 and torch.isfinite(half)
     assert half.item() == pytest.approx(exact, rel=tolerance)
+
+
+def _penalty_step(critic, real, fake):
+    """W loss + penalty and the parameter gradients of one critic step (missing grads as zeros)."""
+    gp = GradientPenalty(10.0)
+    x = gp.penalty_inputs(real, fake, torch.Generator().manual_seed(1))
+    loss = critic(fake).mean() - critic(real).mean() + gp.penalty(x, critic(x))
+    critic.zero_grad(set_to_none=True)
+    loss.backward()
+    return loss.detach(), [torch.zeros_like(p) if p.grad is None else p.grad for p in critic.parameters()]
+
+
+@pytest.mark.parametrize("kind", ["mlp_relu", "mlp_leaky_relu", "dcgan"])
+def test_penalty_prepared_critic_gives_the_same_step_as_the_plain_critic(kind):
+    """The penalty swaps ReLU / LeakyReLU for forms whose double backward skips the forward
+    graph; loss and every parameter gradient must stay those of torch's own activations."""
+    from wgan.networks import DCGANCritic, MaskedLeakyReLU, MaskedReLU
+
+    def build():
+        torch.manual_seed(0)
+        if kind == "dcgan":
+            return DCGANCritic(1, 16, width=8, norm="layer")
+        return MLPCritic(2, width=32, depth=3, activation=kind.removeprefix("mlp_"))
+
+    shape = (1, 16, 16) if kind == "dcgan" else (2,)
+    real, fake = torch.randn(64, *shape), torch.randn(64, *shape) + 1
+    plain, prepared = build(), GradientPenalty(10.0).prepare(build())
+    masked = [m for m in prepared.modules() if isinstance(m, (MaskedReLU, MaskedLeakyReLU))]
+    assert len(masked) == len([m for m in plain.modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU))]) > 0
+    loss_plain, grads_plain = _penalty_step(plain, real, fake)
+    loss_prepared, grads_prepared = _penalty_step(prepared, real, fake)
+    torch.testing.assert_close(loss_prepared, loss_plain, rtol=1e-6, atol=1e-7)
+    for a, b in zip(grads_prepared, grads_plain):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_masked_activations_match_torch_values_and_slopes_at_every_sign():
+    from wgan.networks import MaskedLeakyReLU, MaskedReLU
+
+    x = torch.tensor([-2.0, -0.0, 0.0, 1e-30, 3.0, float("inf"), float("-inf")], requires_grad=True)
+    for ours, torch_own in ((MaskedReLU(), nn.ReLU()), (MaskedLeakyReLU(0.2), nn.LeakyReLU(0.2))):
+        y, y_ref = ours(x), torch_own(x)
+        assert torch.equal(y, y_ref)
+        (g,) = torch.autograd.grad(y.sum(), x)
+        (g_ref,) = torch.autograd.grad(y_ref.sum(), x)
+        assert torch.equal(g, g_ref)

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from .config import ConstraintConfig
 from .errors import ConfigError
-from .networks import uses_batch_norm
+from .networks import uses_batch_norm, with_masked_activations
 
 
 def input_gradient_norms(inputs: Tensor, scores: Tensor, create_graph: bool) -> Tensor:
@@ -91,7 +91,7 @@ class GradientPenalty(NoConstraint):
                 "a gradient penalty cannot be used with a batch-norm critic: the penalty constrains "
                 "each sample's gradient, but batch norm makes every score depend on the whole batch. "
                 "Set model.critic_norm to 'layer' (as in WGAN-GP), 'instance' or 'none'")
-        return critic
+        return with_masked_activations(critic)
 
     def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
         return random_interpolates(real, fake, generator)
