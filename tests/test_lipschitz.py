@@ -18,7 +18,7 @@ def linear_critic(weight: list[float]) -> nn.Module:
 
 def penalty_of(constraint, critic, real, fake):
     inputs = constraint.penalty_inputs(real, fake, torch.Generator().manual_seed(0))
-    return constraint.penalty(inputs, critic(inputs))
+    return constraint.penalty(critic, inputs)
 
 
 # A linear critic has ||grad|| = ||w|| everywhere: (||w|| - 1)^2 is 0, 1, 1/4 for ||w|| = 1, 2, 0.5.
@@ -40,7 +40,7 @@ def test_gradient_norm_runs_over_all_non_batch_dimensions():
     # f(x) = sum(x * A) over a (3, 4, 4) "image": the gradient is A, its norm ||A||_F.
     a = torch.randn(3, 4, 4)
     x = torch.randn(5, 3, 4, 4, requires_grad=True)
-    norms = input_gradient_norms(x, (x * a).flatten(1).sum(1), create_graph=False)
+    norms = input_gradient_norms(lambda x: (x * a).flatten(1).sum(1), x, create_graph=False)
     assert torch.allclose(norms, a.norm().expand(5), atol=1e-5)
 
 
@@ -51,7 +51,6 @@ def test_image_penalty_uses_one_alpha_per_sample():
     # x_hat = 1 - alpha everywhere inside one sample; alphas differ between samples.
     assert torch.allclose(per_sample, per_sample[:, :1].expand_as(per_sample))
     assert per_sample[:, 0].unique().numel() == 6
-    assert x_hat.requires_grad
 
 
 def test_clipping_bounds_hold_after_every_critic_step():
@@ -85,7 +84,7 @@ def test_constraints_without_penalty_add_nothing():
     for constraint in (NoConstraint(), WeightClipping(0.1), SpectralNorm()):
         inputs = constraint.penalty_inputs(real, fake, None)
         assert inputs.shape == (0, 2)
-        assert constraint.penalty(inputs, critic(inputs)).item() == 0.0
+        assert constraint.penalty(critic, inputs).item() == 0.0
 
 
 def test_make_constraint_builds_each_name():
@@ -105,11 +104,14 @@ def test_half_precision_penalty_matches_float32(dtype, tolerance):
     real, fake = torch.randn(256, 2), torch.randn(256, 2) + 2
     gp = GradientPenalty(10.0)
     x = gp.penalty_inputs(real, fake, torch.Generator().manual_seed(1))
-    exact = gp.penalty(x, critic(x)).item()
-    with torch.autocast("cpu", dtype=dtype):
-        scores = critic(x)
-    assert scores.dtype == dtype
-    half = gp.penalty(x, scores.float())
+    exact = gp.penalty(critic, x).item()
+    def half_score(x):
+        with torch.autocast("cpu", dtype=dtype):
+            scores = critic(x)
+        assert scores.dtype == dtype
+        return scores.float()
+
+    half = gp.penalty(half_score, x)
     assert half.dtype == torch.float32 and torch.isfinite(half)
     assert half.item() == pytest.approx(exact, rel=tolerance)
 
@@ -118,7 +120,7 @@ def _penalty_step(critic, real, fake):
     """W loss + penalty and the parameter gradients of one critic step (missing grads as zeros)."""
     gp = GradientPenalty(10.0)
     x = gp.penalty_inputs(real, fake, torch.Generator().manual_seed(1))
-    loss = critic(fake).mean() - critic(real).mean() + gp.penalty(x, critic(x))
+    loss = critic(fake).mean() - critic(real).mean() + gp.penalty(critic, x)
     critic.zero_grad(set_to_none=True)
     loss.backward()
     return loss.detach(), [torch.zeros_like(p) if p.grad is None else p.grad for p in critic.parameters()]

@@ -111,6 +111,7 @@ class TrainConfig:
     fused_critic_pass: bool = True
     precision: str = _choice("fp32", "fp32", "bf16", "fp16")
     channels_last: bool = False
+    compile: bool = False
 
 
 @dataclass

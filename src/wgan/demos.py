@@ -69,7 +69,7 @@ def vanishing_gradients(real_mean: float = 2.0, fake_mean: float = -2.0, std: fl
 
     def wasserstein_gp(net, real, fake):
         x_hat = penalty.penalty_inputs(real, fake, gen)
-        return wasserstein(net, real, fake) + penalty.penalty(x_hat, net(x_hat))
+        return wasserstein(net, real, fake) + penalty.penalty(net, x_hat)
 
     discriminator = MLPCritic(1, 64, 2)
     fit(discriminator, bce, torch.optim.Adam(discriminator.parameters(), 1e-3))

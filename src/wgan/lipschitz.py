@@ -4,14 +4,15 @@ Every constraint answers the same three calls, and the training loop makes all o
 them every time, so it holds no per-constraint branches:
 
 - ``prepare(critic)``: once, before the optimiser is built (spectral norm wraps layers);
-- ``penalty_inputs(real, fake, rng)`` and ``penalty(inputs, scores)``: extra critic
-  inputs scored in the same pass as real and fake, and the penalty added to the
-  critic loss (gradient penalty; the others return no inputs and zero);
+- ``penalty_inputs(real, fake, rng)`` and ``penalty(score, inputs)``: extra critic
+  inputs and the penalty added to the critic loss, where ``score`` maps inputs to the
+  critic's scalar values (gradient penalty; the others return no inputs and zero);
 - ``after_critic_step(critic)``: after each optimiser step (weight clipping).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import Tensor, nn
@@ -21,25 +22,39 @@ from .errors import ConfigError
 from .networks import uses_batch_norm, with_masked_activations
 
 
-def input_gradient_norms(inputs: Tensor, scores: Tensor, create_graph: bool) -> Tensor:
+def input_gradients(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
+    """d score(x)_i / d x_i for every sample: (n, ...) -> (n, ...).
+
+    score: (n, ...) -> (n,), treating samples independently. Eagerly this is autograd.grad
+    with create_graph; inside torch.compile it is torch.func.grad, because compiled
+    autograd refuses a double backward but differentiates a traced func.grad.
+    """
+    if torch.compiler.is_compiling():
+        return torch.func.grad(lambda x: score(x).float().sum())(inputs)
+    x = inputs.detach().requires_grad_(True)
+    with torch.enable_grad():
+        (grad,) = torch.autograd.grad(score(x).float().sum(), x, create_graph=create_graph)
+    return grad
+
+
+def input_gradient_norms(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
     """||d score_i / d input_i|| over all non-batch dimensions: (n, ...) -> (n,), in float32.
 
     Under fp16 autocast no loss scale is applied here: a penalised critic's input gradients
     are of order 1, where a GradScaler's scale (2^16) would overflow fp16. Valid as a
     per-sample gradient only for critics that treat samples independently (no batch norm).
     """
-    (grad,) = torch.autograd.grad(scores.sum(), inputs, create_graph=create_graph)
-    return grad.float().flatten(1).norm(dim=1)
+    return input_gradients(score, inputs, create_graph).float().flatten(1).norm(dim=1)
 
 
 def random_interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
     """x_hat = alpha * real + (1 - alpha) * fake, one alpha ~ U[0, 1] per sample.
 
-    Gulrajani et al. 2017, Algorithm 1. Shapes (n, ...) -> (n, ...), requires grad.
+    Gulrajani et al. 2017, Algorithm 1. Shapes (n, ...) -> (n, ...), detached.
     """
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     alpha = torch.rand(shape, generator=generator, device=real.device, dtype=real.dtype)
-    return (alpha * real + (1 - alpha) * fake).detach().requires_grad_(True)
+    return (alpha * real + (1 - alpha) * fake).detach()
 
 
 class NoConstraint:
@@ -52,8 +67,8 @@ class NoConstraint:
     def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
         return real[:0]
 
-    def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
-        return scores.new_zeros((), dtype=torch.float32)
+    def penalty(self, score: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
+        return inputs.new_zeros((), dtype=torch.float32)
 
     def after_critic_step(self, critic: nn.Module) -> None:
         pass
@@ -96,9 +111,9 @@ class GradientPenalty(NoConstraint):
     def penalty_inputs(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
         return random_interpolates(real, fake, generator)
 
-    def penalty(self, inputs: Tensor, scores: Tensor) -> Tensor:
-        """scores: critic values at `inputs`; the norm and the penalty are in float32."""
-        excess = input_gradient_norms(inputs, scores, create_graph=True) - 1.0
+    def penalty(self, score: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
+        """score: inputs (n, ...) -> critic values (n,); the norm and the penalty are in float32."""
+        excess = input_gradient_norms(score, inputs, create_graph=True) - 1.0
         if self.one_sided:
             excess = excess.clamp(min=0.0)
         return self.weight * excess.square().mean()

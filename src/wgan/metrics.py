@@ -57,14 +57,14 @@ def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
     inputs = random_interpolates(real, fake, generator).detach()
 
     def norms(start: int) -> Tensor:
-        x = inputs[start:start + chunk].detach().requires_grad_(True)
-        out = critic(x)
-        if objective is not None:
-            out = objective.critic_values(out, None if anchor is None else anchor[start:start + chunk])
-        return input_gradient_norms(x, out, create_graph=False)
+        def score(x: Tensor) -> Tensor:
+            out = critic(x)
+            if objective is None:
+                return out
+            return objective.critic_values(out, None if anchor is None else anchor[start:start + chunk])
+        return input_gradient_norms(score, inputs[start:start + chunk], create_graph=False)
 
-    with torch.enable_grad():
-        return float(torch.cat([norms(i) for i in range(0, len(inputs), chunk)]).max())
+    return float(torch.cat([norms(i) for i in range(0, len(inputs), chunk)]).max())
 
 
 @dataclass

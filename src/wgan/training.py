@@ -14,7 +14,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from functools import partial
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -55,6 +56,8 @@ class TrainingState:
     generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
     critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
     precision: str = "fp32"                  # fp32, bf16 or fp16 (autocast; fp16 with loss scaling)
+    critic_losses: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None  # compiled forms of
+    generator_losses: Callable[..., Tensor] | None = None                     # the loss functions
 
     def __post_init__(self) -> None:
         self.generator_sync = self.generator_sync or self.generator
@@ -169,6 +172,41 @@ def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint
     )
 
 
+def compile_losses(state: TrainingState, objective: Objective, constraint: NoConstraint, fused: bool) -> None:
+    """Have the steps call torch.compile'd critic_losses and generator_losses (`train.compile`).
+
+    The penalty's input gradient goes through torch.func.grad inside the compiled graph
+    (compiled autograd refuses the eager double backward). The first step compiles
+    (seconds to a minute); fixed batch shapes keep it from recompiling.
+    """
+    if not torch._dynamo.is_dynamo_supported():
+        raise ConfigError("train.compile = true, but torch.compile is not supported on this Python / "
+                          "PyTorch; set train.compile = false")
+    critic = partial(critic_losses, state.critic_sync, objective, constraint, fused, state.autocast)
+    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.autocast)
+    state.critic_losses = _FirstCallReported(torch.compile(critic, dynamic=False))
+    state.generator_losses = _FirstCallReported(torch.compile(generator, dynamic=False))
+
+
+class _FirstCallReported:
+    """A compiled function whose failure to compile (first call) becomes one WganError line."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn, self.compiled = fn, False
+
+    def __call__(self, *args: Any) -> Any:
+        if self.compiled:
+            return self.fn(*args)
+        try:
+            out = self.fn(*args)
+        except torch._dynamo.exc.TorchDynamoException as error:
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise WganError(f"train.compile = true, but torch.compile failed: {first}; "
+                            "set train.compile = false") from error
+        self.compiled = True
+        return out
+
+
 def n_critic_at(step: int, config: Config) -> int:
     """Critic iterations before generator step `step` (0-based).
 
@@ -199,6 +237,49 @@ def critic_outputs(critic: nn.Module, real: Tensor, fake: Tensor, fused: bool) -
     return critic(real), critic(fake)
 
 
+def critic_losses(critic: nn.Module, objective: Objective, constraint: NoConstraint, fused: bool,
+                  autocast: Callable[[], Any], real: Tensor, fake: Tensor, second: Tensor,
+                  extra: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """(loss, estimate, penalty) of one critic batch; real, fake, second (Cramer's anchor
+    batch or empty), extra (penalty inputs or empty): (n, ...). A pure function of its
+    inputs and the critic's parameters, which is what `train.compile` compiles."""
+    with autocast():
+        real_out, fake_out = critic_outputs(critic, real, fake, fused)
+        anchor = critic(second).float() if len(second) else None
+    real_out, fake_out = real_out.float(), fake_out.float()
+
+    def score(x: Tensor) -> Tensor:
+        with autocast():
+            out = critic(x)
+        return objective.critic_values(out.float(), anchor)
+
+    penalty = constraint.penalty(score, extra)
+    loss = objective.critic_loss(real_out, fake_out, anchor) + penalty
+    return loss, objective.estimate(real_out, fake_out, anchor).detach(), penalty.detach()
+
+
+def generator_losses(generator: nn.Module, critic: nn.Module, objective: Objective,
+                     autocast: Callable[[], Any], z: Tensor, fake_noise: Tensor | None,
+                     z_second: Tensor | None, second_noise: Tensor | None,
+                     real: Tensor | None) -> Tensor:
+    """The generator loss for latents z (n, latent_dim) through a frozen critic.
+
+    fake_noise / second_noise: instance noise added to the samples, or None; z_second: the
+    independent batch of objectives with `second_fake`; real: the (noised) real batch of
+    objectives with `generator_needs_real`. Compiled with `train.compile`."""
+    with autocast():
+        fake = generator(z)
+        fake = fake if fake_noise is None else fake + fake_noise
+        anchor = real_out = None
+        if z_second is not None:
+            second = generator(z_second)
+            anchor = critic(second if second_noise is None else second + second_noise).float()
+        if real is not None:
+            real_out = critic(real).float()
+        fake_out = critic(fake).float()
+    return objective.generator_loss(fake_out, real_out, anchor)
+
+
 def critic_step(state: TrainingState, data, objective: Objective, constraint: NoConstraint,
                 batch_size: int, fused: bool, noise_std: float = 0.0) -> tuple[Tensor, Tensor]:
     """One critic update; returns the batch's estimate and penalty (0-dim, no sync)."""
@@ -212,41 +293,40 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
         second = (add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
                                      noise_std, noise) if objective.second_fake else fake[:0])
     extra = constraint.penalty_inputs(real, fake, noise)
-    with state.autocast():
-        real_out, fake_out = critic_outputs(state.critic_sync, real, fake, fused)
-        anchor = state.critic_sync(second).float() if len(second) else None
-        extra_out = state.critic_sync(extra) if len(extra) else extra.new_zeros(0)
-    real_out, fake_out = real_out.float(), fake_out.float()
-    extra_values = objective.critic_values(extra_out.float(), anchor) if len(extra) else extra_out
+    losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, fused,
+                                            state.autocast)
+    loss, estimate, penalty = losses(real, fake, second, extra)
     scaler = state.critic_scaler
-    penalty = constraint.penalty(extra, extra_values)
-    loss = objective.critic_loss(real_out, fake_out, anchor) + penalty
     state.critic_optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()
     scaler.step(state.critic_optimizer)
     scaler.update()
     constraint.after_critic_step(state.critic)
-    return objective.estimate(real_out, fake_out, anchor).detach(), penalty.detach()
+    return estimate, penalty
+
+
+def _instance_noise(std: float, shape: tuple[int, ...], generator: torch.Generator) -> Tensor | None:
+    return std * torch.randn(shape, generator=generator, device=generator.device) if std else None
 
 
 def generator_step(state: TrainingState, data, objective: Objective, batch_size: int,
                    noise_std: float = 0.0) -> Tensor:
     """One generator update through a frozen critic; returns the loss (0-dim, no sync)."""
     device, noise, critic = state.noise.device, state.noise, state.critic
-    latent_dim = state.generator.latent_dim
-    critic.requires_grad_(False)
-    with state.autocast():
-        fake = add_instance_noise(state.generator_sync(sample_latent(batch_size, latent_dim, noise, device)),
+    latent_dim, shape = state.generator.latent_dim, (batch_size, *data.shape)
+    z = sample_latent(batch_size, latent_dim, noise, device)
+    fake_noise = _instance_noise(noise_std, shape, noise)
+    z_second = second_noise = real = None
+    if objective.second_fake:
+        z_second = sample_latent(batch_size, latent_dim, noise, device)
+        second_noise = _instance_noise(noise_std, shape, noise)
+    if objective.generator_needs_real:
+        real = add_instance_noise(torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device),
                                   noise_std, noise)
-        anchor = real_out = None
-        if objective.second_fake:
-            second = state.generator_sync(sample_latent(batch_size, latent_dim, noise, device))
-            anchor = critic(add_instance_noise(second, noise_std, noise)).float()
-        if objective.generator_needs_real:
-            real = torch.from_numpy(data.sample(batch_size, state.data_rng)).to(device)
-            real_out = critic(add_instance_noise(real, noise_std, noise)).float()
-        fake_out = critic(fake).float()
-    loss = objective.generator_loss(fake_out, real_out, anchor)
+    losses = state.generator_losses or partial(generator_losses, state.generator_sync, critic, objective,
+                                               state.autocast)
+    critic.requires_grad_(False)
+    loss = losses(z, fake_noise, z_second, second_noise, real)
     state.generator_optimizer.zero_grad(set_to_none=True)
     state.generator_scaler.scale(loss).backward()
     state.generator_scaler.step(state.generator_optimizer)
@@ -425,6 +505,8 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     objective = objective_from_config(config.objective)
     constraint = make_constraint(config.constraint)
     state = build_state(config, data.shape, constraint, device, objective.output_dim, process)
+    if config.train.compile:
+        compile_losses(state, objective, constraint, config.train.fused_critic_pass)
     if resume:
         checkpoint = load_checkpoint(run_dir, map_location=device)
         if checkpoint.get("world_size", 1) != process.world_size:
