@@ -54,6 +54,11 @@ def wrap(module: nn.Module, process: Process, device: torch.device) -> nn.Module
     return nn.parallel.DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
 
 
+def unwrap(module: nn.Module) -> nn.Module:
+    """The module inside a DDP wrapper (the module itself when not wrapped)."""
+    return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
+
+
 def any_process(flag: bool, process: Process) -> bool:
     """True on every process when `flag` is true on any (keeps collective calls in step)."""
     if not process.distributed:

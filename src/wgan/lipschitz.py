@@ -19,32 +19,8 @@ from torch import Tensor, nn
 
 from .config import ConstraintConfig
 from .errors import ConfigError
+from .input_gradients import input_gradient_norms
 from .networks import uses_batch_norm, with_masked_activations
-
-
-def input_gradients(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
-    """d score(x)_i / d x_i for every sample: (n, ...) -> (n, ...).
-
-    score: (n, ...) -> (n,), treating samples independently. Eagerly this is autograd.grad
-    with create_graph; inside torch.compile it is torch.func.grad, because compiled
-    autograd refuses a double backward but differentiates a traced func.grad.
-    """
-    if torch.compiler.is_compiling():
-        return torch.func.grad(lambda x: score(x).float().sum())(inputs)
-    x = inputs.detach().requires_grad_(True)
-    with torch.enable_grad():
-        (grad,) = torch.autograd.grad(score(x).float().sum(), x, create_graph=create_graph)
-    return grad
-
-
-def input_gradient_norms(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
-    """||d score_i / d input_i|| over all non-batch dimensions: (n, ...) -> (n,), in float32.
-
-    Under fp16 autocast no loss scale is applied here: a penalised critic's input gradients
-    are of order 1, where a GradScaler's scale (2^16) would overflow fp16. Valid as a
-    per-sample gradient only for critics that treat samples independently (no batch norm).
-    """
-    return input_gradients(score, inputs, create_graph).float().flatten(1).norm(dim=1)
 
 
 def random_interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:

@@ -14,7 +14,8 @@ import torch
 from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
-from .lipschitz import input_gradient_norms, random_interpolates
+from .input_gradients import input_gradient_norms
+from .lipschitz import random_interpolates
 from .objectives import Objective, Wasserstein
 from .transport import wasserstein
 

@@ -36,6 +36,7 @@ class Objective:
     output_dim = 1
     second_fake = False          # needs the critic on an independent generated batch
     generator_needs_real = False  # the generator loss needs the critic on real data
+    values_are_outputs = True     # critic_values returns the critic's outputs unchanged
 
     def critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
         return outputs
@@ -218,6 +219,7 @@ class Cramer(Objective):
     estimate_key = "critic_cramer_estimate"
     second_fake = True
     generator_needs_real = True
+    values_are_outputs = False
 
     def critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
         return (outputs - anchor[: len(outputs)]).norm(dim=1) - outputs.norm(dim=1)
