@@ -42,9 +42,18 @@ def from_environment() -> Process:
 
 
 def init(process: Process, device: torch.device) -> None:
-    """Join the process group (gloo on CPU, NCCL on CUDA) once."""
+    """Join the process group once: gloo for CPU tensors, NCCL for CUDA tensors.
+
+    On GPUs both backends are registered, so the small control collectives (stop flags,
+    gathered metrics) run on the CPU through gloo and never wait on the GPU, while DDP's
+    gradient all-reduce runs through NCCL.
+    """
     if process.distributed and not dist.is_initialized():
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+            dist.init_process_group("cpu:gloo,cuda:nccl")
+        else:
+            dist.init_process_group("gloo")
 
 
 def wrap(module: nn.Module, process: Process, device: torch.device) -> nn.Module:
