@@ -4,6 +4,7 @@ from .divergences import (discrete_wasserstein, energy_distance, js_divergence, 
                           parallel_lines, total_variation)
 from .errors import ConfigError, DataError, WganError
 from .evaluation import evaluate_generator
+from .input_gradients import closed_form_input_gradient, input_gradient_norms
 from .latent import constant_vectors, lerp, one_hot_vectors, slerp, sweep
 from .lipschitz import GradientPenalty, NoConstraint, SpectralNorm, WeightClipping, make_constraint
 from .loading import load_run
@@ -20,8 +21,8 @@ __all__ = [
     "AssignmentResult", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",
     "FGAN", "GradientPenalty", "MLPCritic", "MLPGenerator", "NoConstraint", "SpectralNorm", "StandardGAN",
     "TrainResult", "TransportResult", "TransportWarning", "Wasserstein", "WeightClipping", "WganError",
-    "constant_vectors", "critic_lipschitz", "discrete_wasserstein", "earth_movers_distance",
-    "energy_distance", "evaluate_generator", "fid", "frechet_distance", "ground_cost", "js_divergence",
+    "closed_form_input_gradient", "constant_vectors", "critic_lipschitz", "discrete_wasserstein", "earth_movers_distance",
+    "energy_distance", "evaluate_generator", "fid", "frechet_distance", "ground_cost", "input_gradient_norms", "js_divergence",
     "kid", "kl_divergence", "lerp", "load_config", "load_run", "make_constraint", "make_evaluator",
     "make_objective", "mode_metrics", "monge_assignment", "one_hot_vectors", "parallel_lines",
     "parzen_log_likelihood", "prdc", "select_bandwidth", "sinkhorn", "slerp", "sliced_wasserstein",
