@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/wgan train
 
 test: $(STAMP)
+	$(BIN)/python -m pyflakes src tests benchmarks scripts
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

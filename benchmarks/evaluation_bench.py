@@ -48,7 +48,7 @@ def degradation_curves() -> dict:
          "modes dropped": "digit classes removed from the set (of 10)"},
         "FID (shipped digits classifier features)", OUT / "fid_degradation.png",
         "FID against the other half of the real digits", floor)
-    print(f"\nFID, digits (features of the shipped classifier), against one half of the real data")
+    print("\nFID, digits (features of the shipped classifier), against one half of the real data")
     print(f"  other half of the real data: {floor:.4f}")
     print("  noise std     " + "  ".join(f"{s:7.2f}" for s in noise_levels))
     print("  FID           " + "  ".join(f"{v:7.3f}" for v in noise_fid))

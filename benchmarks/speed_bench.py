@@ -9,7 +9,8 @@ forward graph (see wgan.networks.MaskedReLU).
 
 Recipes: the WGAN-GP toy recipe (512-wide 3-hidden-layer MLPs, batch 256, n_critic 5,
 lambda 0.1, Adam 1e-4 (0.5, 0.9)) and WGAN-GP on 64x64 DCGAN nets (width 64, layer-norm
-critic, batch 64, n_critic 5, lambda 10). One torch thread (`--threads` to change).
+critic, batch 64, n_critic 5, lambda 10). One torch thread (`--threads` to change);
+`--device cuda` measures the same table on a GPU, with a compiled row for both recipes.
 """
 from __future__ import annotations
 
@@ -35,17 +36,24 @@ from .image_bench import RandomImages
 OUT = Path("bench-results")
 
 
-def matmul_peak(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
-    """FLOP/s of an n x n matrix product, best of `repeats`."""
-    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+def matmul_peak(dtype: torch.dtype, device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of an n x n matrix product on `device`, best of `repeats`."""
+    if device.type == "cuda":
+        n = 8192
+    a, b = torch.randn(n, n, dtype=dtype, device=device), torch.randn(n, n, dtype=dtype, device=device)
     torch.mm(a, b)
-    best = min(_timed(lambda: torch.mm(a, b)) for _ in range(repeats))
+    best = min(_timed(lambda: torch.mm(a, b), device) for _ in range(repeats))
     return 2 * n ** 3 / best
 
 
-def _timed(fn) -> float:
+def _timed(fn, device: torch.device) -> float:
+    """Wall seconds of fn(), waiting for the GPU's queued work on both sides."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     start = time.perf_counter()
     fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     return time.perf_counter() - start
 
 
@@ -57,12 +65,12 @@ def recipe(name: str):
     return config, RandomImages((1, 64, 64))
 
 
-def textbook_iteration(config, data):
+def textbook_iteration(config, data, device: torch.device = torch.device("cpu")):
     """One generator iteration as the WGAN-GP reference code writes it (a closure)."""
     from wgan.networks import make_networks
 
     torch.manual_seed(0)
-    generator, critic = make_networks(config.model, data.shape)
+    generator, critic = (net.to(device) for net in make_networks(config.model, data.shape))
     opt_g = torch.optim.Adam(generator.parameters(), lr=1e-4, betas=(0.5, 0.9))
     opt_c = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
     rng, lam, batch = np.random.default_rng(0), config.constraint.penalty_weight, config.train.batch_size
@@ -72,12 +80,12 @@ def textbook_iteration(config, data):
         for p in critic.parameters():
             p.requires_grad = True
         for _ in range(config.train.n_critic):
-            real = torch.from_numpy(data.sample(batch, rng))
+            real = torch.from_numpy(data.sample(batch, rng)).to(device)
             critic.zero_grad()
             d_real = critic(real).mean()
-            fake = generator(torch.randn(batch, latent)).detach()
+            fake = generator(torch.randn(batch, latent, device=device)).detach()
             d_fake = critic(fake).mean()
-            alpha = torch.rand(batch, *([1] * (real.dim() - 1)))
+            alpha = torch.rand(batch, *([1] * (real.dim() - 1)), device=device)
             x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
             grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]
             penalty = lam * ((grad.reshape(batch, -1).norm(2, dim=1) - 1) ** 2).mean()
@@ -86,20 +94,21 @@ def textbook_iteration(config, data):
         for p in critic.parameters():
             p.requires_grad = False
         generator.zero_grad()
-        (-critic(generator(torch.randn(batch, latent))).mean()).backward()
+        (-critic(generator(torch.randn(batch, latent, device=device))).mean()).backward()
         opt_g.step()
 
     return one
 
 
-def our_iteration(config, data, precision: str = "fp32", compiled: bool = False):
+def our_iteration(config, data, precision: str = "fp32", compiled: bool = False,
+                  device: torch.device = torch.device("cpu")):
     from wgan.config import apply_overrides, config_from_dict
 
     config = config_from_dict(apply_overrides(config.to_dict() | {"optim": {**config.to_dict()["optim"],
                                                                              "betas": list(config.optim.betas)}},
                                               [f"train.precision='{precision}'"]))
     constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
-    state = build_state(config, data.shape, constraint, torch.device("cpu"), 1)
+    state = build_state(config, data.shape, constraint, device, 1)
     cfg = config.train
     if compiled:
         compile_losses(state, objective, constraint, cfg.fused_critic_pass)
@@ -112,9 +121,9 @@ def our_iteration(config, data, precision: str = "fp32", compiled: bool = False)
     return one
 
 
-def rate(one, iterations: int) -> float:
+def rate(one, iterations: int, device: torch.device) -> float:
     one()
-    return iterations / sum(_timed(one) for _ in range(iterations))
+    return iterations / sum(_timed(one, device) for _ in range(iterations))
 
 
 @contextmanager
@@ -141,45 +150,57 @@ def flops_per_iteration(one) -> float:
     return float(sum(e.flops for e in prof.key_averages()))
 
 
-def profile_top(one, rows: int = 6) -> list[tuple[str, float]]:
+def profile_top(one, device: torch.device, rows: int = 6) -> list[tuple[str, float]]:
+    """The ops taking most of an iteration's time (self time; GPU kernel time on CUDA)."""
     from torch.profiler import ProfilerActivity, profile
 
+    cuda = device.type == "cuda"
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
     one()
-    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
+    with _quiet_stderr(), profile(activities=activities) as prof:
         one()
-    events = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
-    total = sum(e.self_cpu_time_total for e in events)
-    return [(e.key, e.self_cpu_time_total / total) for e in events[:rows]]
+    own = (lambda e: e.self_device_time_total) if cuda else (lambda e: e.self_cpu_time_total)
+    events = sorted(prof.key_averages(), key=own, reverse=True)
+    total = sum(own(e) for e in events)
+    return [(e.key, own(e) / total) for e in events[:rows]]
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks speed")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=20, help="toy iterations per measurement")
-    parser.add_argument("--no-compile", action="store_true", help="leave out the torch.compile row")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU table")
+    parser.add_argument("--no-compile", action="store_true", help="leave out the torch.compile rows")
     args = parser.parse_args(argv or [])
     torch.set_num_threads(args.threads)
-    peak32, peak16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
-    print(f"\nmatmul peak, {args.threads} thread(s): float32 {peak32 / 1e9:.0f} GFLOP/s, "
-          f"bfloat16 {peak16 / 1e9:.0f} GFLOP/s")
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    peak32, peak16 = matmul_peak(torch.float32, device), matmul_peak(torch.bfloat16, device)
+    where = torch.cuda.get_device_name(device) if cuda else f"{args.threads} CPU thread(s)"
+    print(f"\nmatmul peak, {where}: float32 {peak32 / 1e9:.0f} GFLOP/s, bfloat16 {peak16 / 1e9:.0f} GFLOP/s")
     rows = []
-    for name, iterations in (("toy", args.iterations), ("dcgan64", 2)):
+    for name, iterations in (("toy", args.iterations), ("dcgan64", args.iterations if cuda else 2)):
         config, data = recipe(name)
         batch = config.train.batch_size
-        loops = {"textbook fp32": textbook_iteration(config, data), "ours fp32": our_iteration(config, data),
-                 "ours bf16": our_iteration(config, data, "bf16")}
-        if name == "toy" and not args.no_compile:
-            loops["ours compiled"] = our_iteration(config, data, compiled=True)
-            started = time.perf_counter()
-            loops["ours compiled"]()
-            print(f"toy: torch.compile of the two loss functions took {time.perf_counter() - started:.1f} s")
+        loops = {"textbook fp32": textbook_iteration(config, data, device),
+                 "ours fp32": our_iteration(config, data, device=device),
+                 "ours bf16": our_iteration(config, data, "bf16", device=device)}
+        if (name == "toy" or cuda) and not args.no_compile:  # compiling the DCGAN nets on a CPU takes minutes
+            loops["ours compiled"] = our_iteration(config, data, compiled=True, device=device)
+            if cuda:
+                loops["ours bf16 compiled"] = our_iteration(config, data, "bf16", compiled=True, device=device)
+            for k in [k for k in loops if k.endswith("compiled")]:
+                started = time.perf_counter()
+                loops[k]()
+                print(f"{name}: torch.compile for '{k}' took {time.perf_counter() - started:.1f} s")
         # bf16 does the same arithmetic as fp32 (the profiler counts autocast's convolutions twice)
-        flops = {k: flops_per_iteration(one) for k, one in loops.items() if k != "ours bf16"}
-        flops["ours bf16"] = flops["ours fp32"]
+        flops = {k: flops_per_iteration(one) for k, one in loops.items() if "bf16" not in k}
+        for k in loops:
+            flops.setdefault(k, flops[k.replace("bf16", "fp32").replace("fp32 compiled", "compiled")])
         rates = {k: [] for k in loops}
         for _ in range(2):  # alternate, best of two
             for k, one in loops.items():
-                rates[k].append(rate(one, iterations))
+                rates[k].append(rate(one, iterations, device))
         base = max(rates["textbook fp32"])
         for k in loops:
             r = max(rates[k])
@@ -187,16 +208,17 @@ def main(argv: list[str] | None = None) -> dict:
                          "ratio": r / base, "gflop_per_it": flops[k] / 1e9, "gflop_s": flops[k] * r / 1e9,
                          "of_fp32_peak": flops[k] * r / peak32})
         next(r for r in rows if r["recipe"] == name and r["loop"] == "ours fp32")["profile"] = \
-            profile_top(loops["ours fp32"])
-    print(f"{'recipe':8s} {'loop':14s} {'gen it/s':>9s} {'real samples/s':>15s} {'vs textbook':>12s} "
+            profile_top(loops["ours fp32"], device)
+    print(f"{'recipe':8s} {'loop':18s} {'gen it/s':>9s} {'real samples/s':>15s} {'vs textbook':>12s} "
           f"{'GFLOP/it':>9s} {'GFLOP/s':>8s} {'of fp32 peak':>13s}")
     for r in rows:
-        print(f"{r['recipe']:8s} {r['loop']:14s} {r['it_s']:9.3f} {r['samples_s']:15.0f} {r['ratio']:12.2f} "
+        print(f"{r['recipe']:8s} {r['loop']:18s} {r['it_s']:9.3f} {r['samples_s']:15.0f} {r['ratio']:12.2f} "
               f"{r['gflop_per_it']:9.2f} {r['gflop_s']:8.1f} {100 * r['of_fp32_peak']:12.0f}%")
     for r in rows:
         if "profile" in r:
             print(f"where the time goes, ours fp32, {r['recipe']}: " +
                   ", ".join(f"{k} {100 * v:.0f}%" for k, v in r["profile"]))
     OUT.mkdir(exist_ok=True)
-    (OUT / "speed.json").write_text(json.dumps({"peak_fp32": peak32, "peak_bf16": peak16, "rows": rows}, indent=2))
+    (OUT / f"speed-{device.type}.json").write_text(
+        json.dumps({"device": where, "peak_fp32": peak32, "peak_bf16": peak16, "rows": rows}, indent=2))
     return {"rows": rows}

@@ -1,7 +1,5 @@
 """Crash safety: SIGKILL at random moments (one during a checkpoint write), resume, and the
 run ends exactly as an uninterrupted one; SIGTERM stops cleanly with a checkpoint."""
-import json
-import os
 import random
 import signal
 import subprocess

@@ -1,13 +1,12 @@
 """No input to the config loader or the CLI's argument handling ends in a traceback."""
 import string
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wgan import cli
 from wgan.config import Config, config_from_dict, load_config
-from wgan.errors import ConfigError, WganError
+from wgan.errors import ConfigError
 
 SECTIONS = ["data", "model", "objective", "constraint", "optim", "train", "eval", "name", "bogus"]
 KEYS = ["name", "steps", "batch_size", "n_critic", "lr_critic", "betas", "clip_value", "penalty_weight",

@@ -5,7 +5,7 @@ from torch import nn
 from wgan.config import ConstraintConfig, ModelConfig
 from wgan.errors import ConfigError
 from wgan.lipschitz import make_constraint
-from wgan.networks import DCGANCritic, DCGANGenerator, MLPGenerator, make_networks
+from wgan.networks import DCGANCritic, make_networks
 
 
 @pytest.mark.parametrize("size", [16, 32, 64, 128])

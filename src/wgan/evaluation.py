@@ -10,7 +10,6 @@ log-likelihood of held-out data, with a reference row built from real training d
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .errors import WganError
 from .features import FeatureNetwork
 from .latent import random_latents
 from .metrics import in_chunks, mode_metrics
+from .runs import json_safe
 from .transport import wasserstein
 
 KDE_SIGMAS = tuple(float(s) for s in np.logspace(-1.5, 0.5, 13))
@@ -140,11 +140,8 @@ def mnist_kde_protocol(generator: nn.Module, data, seed: int = 0, generated: int
 
 
 def write_evaluation(result: dict[str, Any], path: Path) -> Path:
-    def safe(v):
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        return v
-    path.write_text(json.dumps({k: safe(v) for k, v in result.items()}, indent=2) + "\n")
+    """result as JSON at path, non-finite floats as in metrics.jsonl (runs.json_safe)."""
+    path.write_text(json.dumps({k: json_safe(v) for k, v in result.items()}, indent=2) + "\n")
     return path
 
 

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .config import F_DIVERGENCE_NAMES, OBJECTIVES, ObjectiveConfig
+from .config import OBJECTIVES, ObjectiveConfig
 from .errors import ConfigError
 
 LOG2 = math.log(2.0)

@@ -110,7 +110,8 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     return state
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """A float JSON can hold: NaN -> null, +-inf -> "inf" / "-inf"; anything else unchanged."""
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     return value
@@ -125,7 +126,7 @@ class MetricsLog:
         self.tensorboard = tensorboard
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps({k: _json_safe(v) for k, v in record.items()})
+        line = json.dumps({k: json_safe(v) for k, v in record.items()})
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
             f.flush()
