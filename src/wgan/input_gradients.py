@@ -79,9 +79,9 @@ class _TopOfInputGradient(torch.autograd.Function):
         return None, (weight * m).sum(1).to(w.dtype), (w[:, None] * m).to(weight.dtype)
 
 
-def _slope_pattern(h: Tensor, negative_slope: float) -> Tensor:
-    """The activation's derivative at pre-activations h: 1 where h > 0, else negative_slope."""
-    pattern = torch.sign(F.relu(h))
+def _slope_pattern(relu_h: Tensor, negative_slope: float) -> Tensor:
+    """The activation's derivative from relu(h): 1 where h > 0, else negative_slope."""
+    pattern = torch.sign(relu_h)
     return pattern.mul_(1.0 - negative_slope).add_(negative_slope) if negative_slope else pattern
 
 
@@ -113,8 +113,9 @@ def closed_form_input_gradient(critic: nn.Module, x: Tensor) -> Tensor | None:
         h = x.flatten(1)
         for linear, slope in zip(linears[:-1], negative_slopes):
             h = linear(h)
-            patterns.append(_slope_pattern(h, slope))
-            h = F.leaky_relu(h, slope) if slope else F.relu(h)
+            relu_h = F.relu(h)
+            patterns.append(_slope_pattern(relu_h, slope))
+            h = F.leaky_relu(h, slope) if slope else relu_h
     grad = _TopOfInputGradient.apply(patterns[-1], linears[-1].weight[0], linears[-2].weight)
     for pattern, linear in zip(reversed(patterns[:-1]), reversed(linears[:-2])):
         grad = (pattern * grad) @ linear.weight
