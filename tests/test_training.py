@@ -207,3 +207,15 @@ def test_compiled_steps_give_the_losses_of_eager_steps(tmp_path, extra):
     for eager, compiled in zip(logs["false"][1:], logs["true"][1:]):
         for key in keys:
             assert compiled[key] == pytest.approx(eager[key], rel=1e-3, abs=1e-5), (eager["step"], key)
+
+
+def test_a_compiler_failure_is_one_clear_error(tmp_path, tiny_overrides, monkeypatch):
+    def failing_compile(fn, **kwargs):
+        def run(*args):
+            raise torch._dynamo.exc.TorchDynamoException("InvalidCxxCompiler: No working C++ compiler found")
+        return run
+
+    monkeypatch.setattr(torch, "compile", failing_compile)
+    config = load_config("default", tiny_overrides + ["train.compile=true", "eval.figures=false"])
+    with pytest.raises(WganError, match="torch.compile failed: InvalidCxxCompiler.*set train.compile = false"):
+        train(config, tmp_path / "run", progress=False)
