@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -129,3 +130,32 @@ def test_torchrun_trains_writes_one_run_directory_and_resumes(tmp_path):
     alone = subprocess.run([sys.executable, "-m", "wgan", "train", "--resume", str(out), "--steps", "8"],
                            capture_output=True, text=True, env=env, timeout=300)
     assert alone.returncode == 2 and "not written by 1 processes" in alone.stderr
+
+
+def _compiler_available() -> bool:
+    import shutil
+
+    return torch._dynamo.is_dynamo_supported() and any(shutil.which(cc) for cc in ("cc", "gcc", "g++", "clang"))
+
+
+@pytest.mark.skipif(not _compiler_available(), reason="torch.compile needs dynamo and a C/C++ compiler on CPU")
+def test_torchrun_with_compiled_steps_logs_the_losses_of_eager_steps(tmp_path):
+    from wgan.runs import read_metrics
+
+    base = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "wgan",
+            "train", "--steps", "3", "--no-progress"]
+    settings = ["train.batch_size=32", "eval.every=3", "eval.samples=64", "eval.log_every=1",
+                "eval.tensorboard='off'", "eval.figures=false", "model.critic_width=16",
+                "model.generator_width=16", "optim.lr_critic=1e-4", "optim.lr_generator=1e-4"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    logs = {}
+    for flag in ("false", "true"):
+        sets = [arg for s in settings + [f"train.compile={flag}"] for arg in ("--set", s)]
+        done = subprocess.run(base + ["--out", str(tmp_path / flag)] + sets, capture_output=True, text=True,
+                              env=env, timeout=400)
+        assert done.returncode == 0, done.stderr[-2000:]
+        logs[flag] = read_metrics(tmp_path / flag)[1:]
+    assert len(logs["true"]) == len(logs["false"]) == 3
+    for eager, compiled in zip(logs["false"], logs["true"]):
+        for key in ("critic_w_estimate", "penalty", "generator_loss"):
+            assert compiled[key] == pytest.approx(eager[key], rel=1e-3, abs=1e-5), (eager["step"], key)
