@@ -119,3 +119,35 @@ def test_evaluate_an_image_run_from_the_cli(tmp_path, capsys):
     bad.write_text("x")
     assert main(["evaluate", "--run", str(run), "--features", str(bad)]) == 2
     assert "not a TorchScript file" in capsys.readouterr().err
+
+
+def test_repeated_evaluation_is_the_mean_and_spread_of_independent_draws():
+    torch.manual_seed(0)
+    generator = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    generator.latent_dim = 3
+    data = load_data("eight_gaussians")
+    singles = [evaluate_generator(generator, data, n=200, seed=5 + i) for i in range(3)]
+    repeated = evaluate_generator(generator, data, n=200, seed=5, repeats=3)
+    once = evaluate_generator(generator, data, n=200, seed=5, repeats=1)
+    assert {k: v for k, v in once.items() if k != "seconds"} == {k: v for k, v in singles[0].items() if k != "seconds"}
+    for key in ("w1", "w1_floor", "high_quality", "modes"):
+        values = np.array([s[key] for s in singles], dtype=float)
+        assert repeated[key] == pytest.approx(values.mean(), rel=1e-12)
+        assert repeated[key + "_std"] == pytest.approx(values.std(ddof=1), rel=1e-12)
+    assert len({s["w1"] for s in singles}) == 3  # the draws are independent
+    assert repeated["repeats"] == 3 and repeated["n_generated"] == 200 and repeated["modes_total"] == 8
+    assert "n_generated_std" not in repeated and "seconds_std" not in repeated
+    with pytest.raises(WganError, match="repeats = 0"):
+        evaluate_generator(generator, data, n=200, repeats=0)
+
+
+def test_evaluate_repeats_from_the_cli(tmp_path, capsys):
+    run = tmp_path / "toy"
+    assert main(["train", "--out", str(run), *TINY]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--run", str(run), "-n", "200", "--repeats", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "mean +- sd over 3 draws" in printed and "+-" in printed.splitlines()[1]
+    result = json.loads((run / "evaluation.json").read_text())
+    assert result["repeats"] == 3 and result["w1_std"] >= 0 and result["w1_floor_std"] >= 0
+    assert main(["evaluate", "--run", str(run), "--repeats", "0"]) == 2

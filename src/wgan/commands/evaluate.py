@@ -22,6 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kde", action="store_true", help="also the Parzen-window log-likelihood of held-out data")
     p.add_argument("--kde-protocol", choices=["mnist"], help="the f-GAN paper's MNIST KDE protocol (slow)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=1, metavar="K",
+                   help="evaluate K independent draws and report each metric's mean +- standard deviation")
     p.add_argument("--out", type=Path, metavar="FILE", help="where to write the JSON (default RUN/evaluation.json)")
     p.add_argument("--json", action="store_true", help="print the JSON instead of the table")
     p.set_defaults(func=run)
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n < 2:
         raise WganError(f"-n {args.n}: need at least 2 samples")
+    if args.repeats < 1:
+        raise WganError(f"--repeats {args.repeats}: need at least one draw")
     loaded = load_run(args.run)
     data = load_data_of(loaded.config)
     is_image = len(loaded.data_shape) == 3
@@ -42,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.features not in ("auto", "none") and not is_image:
         raise WganError(f"--features {args.features}: feature networks apply to image runs; this run's "
                         f"samples have shape {loaded.data_shape}")
-    result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed)
+    result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats)
     result["run"] = str(args.run)
     result["step"] = loaded.step
     if args.kde_protocol == "mnist":
@@ -52,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        draws = f", mean +- sd over {args.repeats} draws" if args.repeats > 1 else ""
         print(f"{args.run} at step {loaded.step}: {args.n} generated samples against {result['n_real']} "
-              f"held-out {data.name} samples ({result['seconds']:.1f} s)")
+              f"held-out {data.name} samples{draws} ({result['seconds']:.1f} s)")
         print(format_table(result))
         if "mnist_kde_protocol" in result:
             print("MNIST KDE protocol (f-GAN paper, Table 4), mean log-likelihood of the 10,000 test images:")
