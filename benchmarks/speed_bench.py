@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> dict:
         for k in loops:
             flops.setdefault(k, flops[k.replace("bf16", "fp32").replace("fp32 compiled", "compiled")])
         rates = {k: [] for k in loops}
-        for _ in range(2):  # alternate, best of two
+        for _ in range(3):  # alternate, best of three (run-to-run noise here is about 3%)
             for k, one in loops.items():
                 rates[k].append(rate(one, iterations, device))
         base = max(rates["textbook fp32"])
