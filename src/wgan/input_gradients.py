@@ -12,19 +12,13 @@ backward, one matrix product per step (see _TopOfInputGradient).
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .networks import MLPCritic
-
-
-class Score(Protocol):
-    """x (n, ...) -> the critic's scalar values (n,); may offer a closed-form input gradient."""
-
-    def __call__(self, x: Tensor) -> Tensor: ...
 
 
 def input_gradients(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
