@@ -61,7 +61,7 @@ from wgan.transport import (TransportWarning, earth_movers_distance, ground_cost
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bakeries"
 
 # The lecture notes' "Parisian Bakeries": delivery minutes from bakery x_i (row) to cafe y_j (column),
-# the loaves each bakery holds and each cafe wants, and the optimal plan the seed shows.
+# the loaves each bakery holds and each cafe wants, and the optimal plan the notes show.
 BAKERY_COST = np.array([[12, 10, 31, 27, 10, 30],
                         [22, 7, 25, 15, 11, 14],
                         [19, 7, 19, 10, 15, 15],
@@ -70,7 +70,7 @@ BAKERY_COST = np.array([[12, 10, 31, 27, 10, 30],
                         [35, 26, 16, 9, 34, 15]], dtype=float)
 BAKERY_SUPPLY = np.array([24, 9, 3, 16, 21, 27], dtype=float)
 BAKERY_DEMAND = np.array([3, 23, 18, 26, 16, 14], dtype=float)
-BAKERY_SEED_PLAN = np.array([[1, 7, 0, 0, 16, 0],
+BAKERY_NOTES_PLAN = np.array([[1, 7, 0, 0, 16, 0],
                              [0, 0, 0, 0, 0, 9],
                              [0, 0, 0, 0, 0, 3],
                              [0, 16, 0, 0, 0, 0],
@@ -117,33 +117,33 @@ def test_three_by_three_solved_on_paper():
     assert_optimal(result, a, b, cost)
 
 
-def test_seed_discrete_example_has_w_one_half():
+def test_lecture_notes_discrete_example_has_w_one_half():
     # The WGAN notes, eq. (4): W = 0.1*0 + 0.2*2 + 0.2*0 + 0.1*0 + 0.1*1 + 0.3*0 = 0.5. Its figure is
     # not in the text; these P, Q on the sites 0, 1, 2, 3 are the ones that plan transports:
     # 0.2 moves 0 -> 2, 0.1 moves 1 -> 2, the rest (0.1, 0.2, 0.1, 0.3) stays.
     sites = np.arange(4.0)
-    seed_plan = np.zeros((4, 4))
+    notes_plan = np.zeros((4, 4))
     for (i, j), mass in {(0, 0): 0.1, (0, 2): 0.2, (1, 1): 0.2, (2, 2): 0.1, (1, 2): 0.1, (3, 3): 0.3}.items():
-        seed_plan[i, j] = mass
-    p, q = seed_plan.sum(axis=1), seed_plan.sum(axis=0)
+        notes_plan[i, j] = mass
+    p, q = notes_plan.sum(axis=1), notes_plan.sum(axis=0)
     np.testing.assert_allclose(p, [0.3, 0.3, 0.1, 0.3])
     np.testing.assert_allclose(q, [0.1, 0.2, 0.4, 0.3])
     cost = np.abs(np.subtract.outer(sites, sites))
-    assert np.sum(seed_plan * cost) == pytest.approx(0.5)
+    assert np.sum(notes_plan * cost) == pytest.approx(0.5)
     result = earth_movers_distance(p, q, cost)
-    assert result.cost == pytest.approx(0.5, rel=1e-12)  # so the seed's plan is an optimal one
+    assert result.cost == pytest.approx(0.5, rel=1e-12)  # so the notes' plan is an optimal one
     assert_optimal(result, p, q, cost)
     assert wasserstein_1d(sites, sites, p, q) == pytest.approx(0.5, rel=1e-12)
     assert scipy.stats.wasserstein_distance(sites, sites, p, q) == pytest.approx(0.5, rel=1e-12)
 
 
-def test_bakery_example_files_are_the_seed_numbers():
+def test_bakery_example_files_are_the_lecture_notes_numbers():
     assert np.array_equal(np.loadtxt(EXAMPLES / "cost.csv", delimiter=","), BAKERY_COST)
     assert np.array_equal(np.loadtxt(EXAMPLES / "supply.csv"), BAKERY_SUPPLY)
     assert np.array_equal(np.loadtxt(EXAMPLES / "demand.csv", delimiter=","), BAKERY_DEMAND)
-    # The seed's own optimal plan is feasible: each bakery ships what it holds, each cafe gets its order.
-    np.testing.assert_array_equal(BAKERY_SEED_PLAN.sum(axis=1), BAKERY_SUPPLY)
-    np.testing.assert_array_equal(BAKERY_SEED_PLAN.sum(axis=0), BAKERY_DEMAND)
+    # The notes' own optimal plan is feasible: each bakery ships what it holds, each cafe gets its order.
+    np.testing.assert_array_equal(BAKERY_NOTES_PLAN.sum(axis=1), BAKERY_SUPPLY)
+    np.testing.assert_array_equal(BAKERY_NOTES_PLAN.sum(axis=0), BAKERY_DEMAND)
 
 
 def test_bakery_plan_against_an_independent_linear_program():
@@ -156,12 +156,12 @@ def test_bakery_plan_against_an_independent_linear_program():
     assert lp.status == 0
     result = earth_movers_distance(BAKERY_SUPPLY, BAKERY_DEMAND, BAKERY_COST)
     assert result.cost == pytest.approx(lp.fun, rel=1e-12) == 1070.0
-    assert np.sum(BAKERY_SEED_PLAN * BAKERY_COST) == 1070.0
-    # Every non-basic cell has a positive reduced cost, so the optimum is unique: it is the seed's.
+    assert np.sum(BAKERY_NOTES_PLAN * BAKERY_COST) == 1070.0
+    # Every non-basic cell has a positive reduced cost, so the optimum is unique: it is the notes'.
     reduced = BAKERY_COST - result.u[:, None] - result.v[None, :]
     assert (reduced[result.plan == 0] > 1e-9).all()
-    np.testing.assert_allclose(result.plan, BAKERY_SEED_PLAN, atol=1e-9)
-    np.testing.assert_allclose(lp.x.reshape(n, m), BAKERY_SEED_PLAN, atol=1e-7)
+    np.testing.assert_allclose(result.plan, BAKERY_NOTES_PLAN, atol=1e-9)
+    np.testing.assert_allclose(lp.x.reshape(n, m), BAKERY_NOTES_PLAN, atol=1e-7)
     assert_optimal(result, BAKERY_SUPPLY, BAKERY_DEMAND, BAKERY_COST)
 
 
@@ -172,10 +172,10 @@ def brute_force_assignment(cost: np.ndarray) -> float:
 
 
 def test_bakery_monge_assignment_beats_the_notes_65():
-    # The seed prices its delivery at 10 + 7 + 15 + 10 + 14 + 9 = 65 (x1->y5, x2->y2, x3->y6,
+    # The notes price their delivery at 10 + 7 + 15 + 10 + 14 + 9 = 65 (x1->y5, x2->y2, x3->y6,
     # x4->y1, x5->y3, x6->y4). Sending x2 to y6 (14) and x3 to y2 (7) instead saves a minute.
-    seed = [4, 1, 5, 0, 2, 3]
-    assert BAKERY_COST[np.arange(6), seed].sum() == 65
+    notes_assignment = [4, 1, 5, 0, 2, 3]
+    assert BAKERY_COST[np.arange(6), notes_assignment].sum() == 65
     result = monge_assignment(BAKERY_COST)
     assert result.cost == brute_force_assignment(BAKERY_COST) == 64
     assert result.assignment.tolist() == [4, 5, 1, 0, 2, 3]
