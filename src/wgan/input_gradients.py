@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .networks import MLPCritic
+from .networks import MLPCritic, negative_slope
 
 
 def input_gradients(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
@@ -84,15 +84,11 @@ def _piecewise_linear_layers(critic: nn.Module) -> tuple[list[nn.Linear], list[f
     if not isinstance(critic, MLPCritic) or critic.out_dim != 1:
         return None
     layers = list(critic.net)
-    linears, slopes = layers[0::2], layers[1::2]
+    linears, activations = layers[0::2], layers[1::2]
     if len(linears) < 2 or not all(type(m) is nn.Linear for m in linears):  # parametrised layers (SN) differ
         return None
-    if not all(isinstance(a, (nn.ReLU, nn.LeakyReLU)) for a in slopes):
-        return None
-    negative = [a.negative_slope if isinstance(a, nn.LeakyReLU) else 0.0 for a in slopes]
-    if any(s < 0 for s in negative):
-        return None
-    return linears, negative
+    slopes = [negative_slope(a) for a in activations]
+    return None if None in slopes else (linears, slopes)
 
 
 def closed_form_input_gradient(critic: nn.Module, x: Tensor) -> Tensor | None:

@@ -112,6 +112,14 @@ class MaskedLeakyReLU(nn.LeakyReLU):
         return _ConstantSlope.apply(x, self.negative_slope)
 
 
+def negative_slope(activation: nn.Module) -> float | None:
+    """The slope below zero of a piecewise-linear activation: 0 for ReLU, the slope of a
+    LeakyReLU with a non-negative one; None for any other module."""
+    if isinstance(activation, nn.LeakyReLU):
+        return float(activation.negative_slope) if activation.negative_slope >= 0 else None
+    return 0.0 if isinstance(activation, nn.ReLU) else None
+
+
 def with_masked_activations(module: nn.Module) -> nn.Module:
     """Replace every nn.ReLU / nn.LeakyReLU in `module` (in place) by its masked form.
 
@@ -119,12 +127,11 @@ def with_masked_activations(module: nn.Module) -> nn.Module:
     a loss differentiates an input gradient (gradient penalties).
     """
     for name, child in module.named_children():
-        if type(child) is nn.ReLU:
-            setattr(module, name, MaskedReLU())
-        elif type(child) is nn.LeakyReLU and child.negative_slope > 0:
-            setattr(module, name, MaskedLeakyReLU(child.negative_slope))
-        else:
+        slope = negative_slope(child) if type(child) in (nn.ReLU, nn.LeakyReLU) else None
+        if slope is None:
             with_masked_activations(child)
+        else:
+            setattr(module, name, MaskedLeakyReLU(slope) if slope else MaskedReLU())
     return module
 
 
