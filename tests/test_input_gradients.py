@@ -4,11 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from wgan.input_gradients import closed_form_input_gradient, input_gradient_norms, input_gradients
+from wgan.input_gradients import CriticScore, closed_form_input_gradient, input_gradient_norms, input_gradients
 from wgan.lipschitz import GradientPenalty, SpectralNorm
 from wgan.networks import DCGANCritic, MLPCritic
 from wgan.objectives import Cramer, Wasserstein
-from wgan.training import CriticScore
 
 
 def _autograd_gradient(critic, x):

@@ -86,6 +86,9 @@ def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, tes
             "kde_sigma": rows["generated"]["sigma"], "kde_reference": rows["train"]}
 
 
+_COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
+
+
 def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: FeatureNetwork | None = None,
                        kde: bool = False, seed: int = 0, repeats: int = 1) -> dict[str, Any]:
     """Evaluate `generator` against `data` (a wgan data set) with n generated samples.
@@ -109,9 +112,6 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
     result["repeats"] = repeats
     result["seconds"] = round(sum(d["seconds"] for d in draws), 2)
     return result
-
-
-_COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
 
 
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,

@@ -8,17 +8,22 @@ closed form for ReLU / LeakyReLU MLP critics with one output,
 
 where D_i are the slope patterns at x (diagonal, constant almost everywhere) and w the
 output weights. The closed form skips building the forward graph and, in the penalty's
-backward, one matrix product per step (see _TopOfInputGradient).
+backward, one matrix product per step (see _TopOfInputGradient). CriticScore is the
+scalar function a penalty differentiates, and offers the closed form where it applies.
 """
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .distributed import unwrap
 from .networks import MLPCritic, negative_slope
+from .objectives import Objective
 
 
 def input_gradients(score: Callable[[Tensor], Tensor], inputs: Tensor, create_graph: bool) -> Tensor:
@@ -110,3 +115,25 @@ def closed_form_input_gradient(critic: nn.Module, x: Tensor) -> Tensor | None:
     for pattern, linear in zip(reversed(patterns[:-1]), reversed(linears[:-2])):
         grad = (pattern * grad) @ linear.weight
     return grad.view(x.shape)
+
+
+@dataclass(frozen=True)
+class CriticScore:
+    """x (n, ...) -> the critic's scalar values (n,) in float32, which a penalty differentiates:
+    the critic's outputs, or the objective's function of them and the anchor batch (Cramer)."""
+    critic: nn.Module
+    objective: Objective
+    anchor: Tensor | None = None
+    autocast: Callable[[], Any] = nullcontext
+
+    def __call__(self, x: Tensor) -> Tensor:
+        with self.autocast():
+            out = self.critic(x)
+        return self.objective.critic_values(out.float(), self.anchor)
+
+    def input_gradient(self, x: Tensor) -> Tensor | None:
+        """The closed-form input gradient where the critic has one (ReLU / LeakyReLU MLP), else None."""
+        if not self.objective.values_are_outputs:
+            return None
+        with self.autocast():
+            return closed_form_input_gradient(unwrap(self.critic), x)

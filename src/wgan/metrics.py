@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
-from .input_gradients import input_gradient_norms
+from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
 from .objectives import Objective, Wasserstein
 from .transport import wasserstein
@@ -55,14 +55,12 @@ def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
     """The largest ||grad f|| over random interpolates of real and fake: an empirical lower
     bound on the critic's Lipschitz constant K. real, fake: (n, ...). f is the critic's
     scalar function: its output, or `objective.critic_values` of it with `anchor` (Cramer)."""
-    inputs = random_interpolates(real, fake, generator).detach()
+    inputs = random_interpolates(real, fake, generator)
+    objective = objective or Wasserstein()
 
     def norms(start: int) -> Tensor:
-        def score(x: Tensor) -> Tensor:
-            out = critic(x)
-            if objective is None:
-                return out
-            return objective.critic_values(out, None if anchor is None else anchor[start:start + chunk])
+        chunk_anchor = None if anchor is None else anchor[start:start + chunk]
+        score = CriticScore(critic, objective, chunk_anchor)
         return input_gradient_norms(score, inputs[start:start + chunk], create_graph=False)
 
     return float(torch.cat([norms(i) for i in range(0, len(inputs), chunk)]).max())

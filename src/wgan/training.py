@@ -25,7 +25,7 @@ from . import distributed
 from .config import Config, config_from_dict
 from .data import load_data
 from .errors import ConfigError, WganError
-from .input_gradients import closed_form_input_gradient
+from .input_gradients import CriticScore
 from .lipschitz import NoConstraint, make_constraint
 from .metrics import Evaluator, make_evaluator
 from .networks import make_networks, sample_latent, uses_batch_norm
@@ -245,28 +245,6 @@ def critic_outputs(critic: nn.Module, real: Tensor, fake: Tensor, fused: bool) -
     if fused:
         return critic(torch.cat([real, fake])).split([len(real), len(fake)])
     return critic(real), critic(fake)
-
-
-@dataclass(frozen=True)
-class CriticScore:
-    """x (n, ...) -> the critic's scalar values (n,) in float32, which a penalty differentiates:
-    the critic's outputs, or the objective's function of them and the anchor batch (Cramer)."""
-    critic: nn.Module
-    objective: Objective
-    anchor: Tensor | None
-    autocast: Callable[[], Any]
-
-    def __call__(self, x: Tensor) -> Tensor:
-        with self.autocast():
-            out = self.critic(x)
-        return self.objective.critic_values(out.float(), self.anchor)
-
-    def input_gradient(self, x: Tensor) -> Tensor | None:
-        """The closed-form input gradient where the critic has one (ReLU / LeakyReLU MLP), else None."""
-        if not self.objective.values_are_outputs:
-            return None
-        with self.autocast():
-            return closed_form_input_gradient(distributed.unwrap(self.critic), x)
 
 
 def critic_losses(critic: nn.Module, objective: Objective, constraint: NoConstraint, fused: bool,
