@@ -228,11 +228,16 @@ def host_to_device(batch: np.ndarray, device: torch.device) -> Tensor:
     return tensor.to(device)
 
 
+def instance_noise(std: float, shape: tuple[int, ...], generator: torch.Generator,
+                   dtype: torch.dtype = torch.float32) -> Tensor | None:
+    """N(0, std^2) noise of `shape` (Sonderby et al. 2016), or None when std is 0."""
+    return std * torch.randn(shape, generator=generator, device=generator.device, dtype=dtype) if std else None
+
+
 def add_instance_noise(x: Tensor, std: float, generator: torch.Generator) -> Tensor:
-    """x + N(0, std^2) per element (Sonderby et al. 2016); x itself when std is 0."""
-    if std == 0.0:
-        return x
-    return x + std * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    """x + N(0, std^2) per element; x itself when std is 0."""
+    noise = instance_noise(std, x.shape, generator, x.dtype)
+    return x if noise is None else x + noise
 
 
 def critic_outputs(critic: nn.Module, real: Tensor, fake: Tensor, fused: bool) -> tuple[Tensor, Tensor]:
@@ -309,21 +314,17 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
     return estimate, penalty
 
 
-def _instance_noise(std: float, shape: tuple[int, ...], generator: torch.Generator) -> Tensor | None:
-    return std * torch.randn(shape, generator=generator, device=generator.device) if std else None
-
-
 def generator_step(state: TrainingState, data, objective: Objective, batch_size: int,
                    noise_std: float = 0.0) -> Tensor:
     """One generator update through a frozen critic; returns the loss (0-dim, no sync)."""
     device, noise, critic = state.noise.device, state.noise, state.critic
     latent_dim, shape = state.generator.latent_dim, (batch_size, *data.shape)
     z = sample_latent(batch_size, latent_dim, noise, device)
-    fake_noise = _instance_noise(noise_std, shape, noise)
+    fake_noise = instance_noise(noise_std, shape, noise)
     z_second = second_noise = real = None
     if objective.second_fake:
         z_second = sample_latent(batch_size, latent_dim, noise, device)
-        second_noise = _instance_noise(noise_std, shape, noise)
+        second_noise = instance_noise(noise_std, shape, noise)
     if objective.generator_needs_real:
         real = add_instance_noise(host_to_device(data.sample(batch_size, state.data_rng), device),
                                   noise_std, noise)
