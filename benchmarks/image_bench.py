@@ -3,7 +3,7 @@ after a fixed wall-clock budget.
 
 Throughput: one WGAN-GP generator iteration (n_critic = 5 critic steps, lambda 10, Adam
 (0.5, 0.9)) on DCGAN nets (width 64, layer-norm critic), batch 64, at 32x32 and 64x64,
-through `wgan.training` and through a plain loop written here; the ratio comes from the
+through `wgan.training` and through the plain loop of benchmarks/loops.py; the ratio comes from the
 same run.
 
 Quality: a digit classifier is trained here on the 60,000 MNIST training images (it must
@@ -19,93 +19,25 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from wgan.config import load_config
-from wgan.lipschitz import make_constraint
-from wgan.networks import DCGANCritic, DCGANGenerator
-from wgan.objectives import objective_from_config
-from wgan.training import build_state, critic_step, generator_step
+
+from .loops import RandomImages, our_iteration, rate, textbook_iteration
 
 OUT = Path("bench-results")
-
-
-class RandomImages:
-    """Stand-in data for throughput: uniform noise images in [-1, 1]."""
-    mixture = None
-
-    def __init__(self, shape: tuple[int, int, int]) -> None:
-        self.shape = shape
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return rng.uniform(-1, 1, size=(n, *self.shape)).astype(np.float32)
-
-
-def textbook_loop(size: int, iterations: int, batch: int = 64, n_critic: int = 5) -> float:
-    """Generator iterations/s of the loop as the WGAN-GP paper's code writes it."""
-    torch.manual_seed(0)
-    generator, critic = DCGANGenerator(100, 1, size, 64), DCGANCritic(1, size, 64, "layer")
-    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-4, betas=(0.5, 0.9))
-    opt_c = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
-    rng = np.random.default_rng(0)
-
-    def one_iteration() -> None:
-        for p in critic.parameters():
-            p.requires_grad = True
-        for _ in range(n_critic):
-            real = torch.from_numpy(rng.uniform(-1, 1, size=(batch, 1, size, size)).astype(np.float32))
-            critic.zero_grad()
-            d_real = critic(real).mean()
-            fake = generator(torch.randn(batch, 100)).detach()
-            d_fake = critic(fake).mean()
-            alpha = torch.rand(batch, 1, 1, 1)
-            x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]
-            penalty = 10 * ((grad.view(batch, -1).norm(2, dim=1) - 1) ** 2).mean()
-            (d_fake - d_real + penalty).backward()
-            opt_c.step()
-        for p in critic.parameters():
-            p.requires_grad = False
-        generator.zero_grad()
-        (-critic(generator(torch.randn(batch, 100))).mean()).backward()
-        opt_g.step()
-
-    one_iteration()
-    start = time.perf_counter()
-    for _ in range(iterations):
-        one_iteration()
-    return iterations / (time.perf_counter() - start)
-
-
-def our_loop(size: int, iterations: int, batch: int = 64) -> float:
-    """Generator iterations/s of `wgan.training` on the same nets and recipe."""
-    config = load_config("dcgan-wgan-gp", [f"data.image_size={size}", f"train.batch_size={batch}",
-                                           "model.latent_dim=100"])
-    constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
-    state = build_state(config, (1, size, size), constraint, torch.device("cpu"))
-    data = RandomImages((1, size, size))
-
-    def one_iteration() -> None:
-        for _ in range(config.train.n_critic):
-            critic_step(state, data, objective, constraint, batch, config.train.fused_critic_pass)
-        generator_step(state, data, objective, batch)
-
-    one_iteration()
-    start = time.perf_counter()
-    for _ in range(iterations):
-        one_iteration()
-    return iterations / (time.perf_counter() - start)
 
 
 def throughput(sizes: tuple[int, ...] = (32, 64), iterations: int = 4) -> list[dict]:
     rows = []
     for size in sizes:
         # alternate, so both loops see the same machine conditions; best of two for each
+        config = load_config("dcgan-wgan-gp", [f"data.image_size={size}", "model.latent_dim=100"])
+        data, cpu = RandomImages((1, size, size)), torch.device("cpu")
         theirs, mine = [], []
         for _ in range(2):
-            theirs.append(textbook_loop(size, iterations))
-            mine.append(our_loop(size, iterations))
+            theirs.append(rate(textbook_iteration(config, data), iterations, cpu))
+            mine.append(rate(our_iteration(config, data), iterations, cpu))
         ours, textbook = max(mine), max(theirs)
         rows.append({"size": size, "ours_it_s": ours, "textbook_it_s": textbook,
                      "ours_images_s": ours * 64 * 5, "textbook_images_s": textbook * 64 * 5,

@@ -22,16 +22,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from wgan.config import load_config
 from wgan.data import load_data
-from wgan.lipschitz import make_constraint
-from wgan.objectives import objective_from_config
-from wgan.training import build_state, compile_losses, critic_step, generator_step
 
-from .image_bench import RandomImages
+from .loops import RandomImages, timed, our_iteration, rate, textbook_iteration
 
 OUT = Path("bench-results")
 
@@ -42,19 +38,8 @@ def matmul_peak(dtype: torch.dtype, device: torch.device, n: int = 2048, repeats
         n = 8192
     a, b = torch.randn(n, n, dtype=dtype, device=device), torch.randn(n, n, dtype=dtype, device=device)
     torch.mm(a, b)
-    best = min(_timed(lambda: torch.mm(a, b), device) for _ in range(repeats))
+    best = min(timed(lambda: torch.mm(a, b), device) for _ in range(repeats))
     return 2 * n ** 3 / best
-
-
-def _timed(fn, device: torch.device) -> float:
-    """Wall seconds of fn(), waiting for the GPU's queued work on both sides."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - start
 
 
 def recipe(name: str):
@@ -63,67 +48,6 @@ def recipe(name: str):
         return load_config("wgan-gp-toy"), load_data("eight_gaussians")
     config = load_config("dcgan-wgan-gp", ["data.image_size=64", "model.latent_dim=100"])
     return config, RandomImages((1, 64, 64))
-
-
-def textbook_iteration(config, data, device: torch.device = torch.device("cpu")):
-    """One generator iteration as the WGAN-GP reference code writes it (a closure)."""
-    from wgan.networks import make_networks
-
-    torch.manual_seed(0)
-    generator, critic = (net.to(device) for net in make_networks(config.model, data.shape))
-    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-4, betas=(0.5, 0.9))
-    opt_c = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
-    rng, lam, batch = np.random.default_rng(0), config.constraint.penalty_weight, config.train.batch_size
-    latent = config.model.latent_dim
-
-    def one() -> None:
-        for p in critic.parameters():
-            p.requires_grad = True
-        for _ in range(config.train.n_critic):
-            real = torch.from_numpy(data.sample(batch, rng)).to(device)
-            critic.zero_grad()
-            d_real = critic(real).mean()
-            fake = generator(torch.randn(batch, latent, device=device)).detach()
-            d_fake = critic(fake).mean()
-            alpha = torch.rand(batch, *([1] * (real.dim() - 1)), device=device)
-            x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            grad = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)[0]
-            penalty = lam * ((grad.reshape(batch, -1).norm(2, dim=1) - 1) ** 2).mean()
-            (d_fake - d_real + penalty).backward()
-            opt_c.step()
-        for p in critic.parameters():
-            p.requires_grad = False
-        generator.zero_grad()
-        (-critic(generator(torch.randn(batch, latent, device=device))).mean()).backward()
-        opt_g.step()
-
-    return one
-
-
-def our_iteration(config, data, precision: str = "fp32", compiled: bool = False,
-                  device: torch.device = torch.device("cpu")):
-    from wgan.config import apply_overrides, config_from_dict
-
-    config = config_from_dict(apply_overrides(config.to_dict() | {"optim": {**config.to_dict()["optim"],
-                                                                             "betas": list(config.optim.betas)}},
-                                              [f"train.precision='{precision}'"]))
-    constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
-    state = build_state(config, data.shape, constraint, device, 1)
-    cfg = config.train
-    if compiled:
-        compile_losses(state, objective, constraint, cfg.fused_critic_pass)
-
-    def one() -> None:
-        for _ in range(cfg.n_critic):
-            critic_step(state, data, objective, constraint, cfg.batch_size, cfg.fused_critic_pass)
-        generator_step(state, data, objective, cfg.batch_size)
-
-    return one
-
-
-def rate(one, iterations: int, device: torch.device) -> float:
-    one()
-    return iterations / sum(_timed(one, device) for _ in range(iterations))
 
 
 @contextmanager
@@ -193,10 +117,11 @@ def main(argv: list[str] | None = None) -> dict:
                 started = time.perf_counter()
                 loops[k]()
                 print(f"{name}: torch.compile for '{k}' took {time.perf_counter() - started:.1f} s")
-        # bf16 does the same arithmetic as fp32 (the profiler counts autocast's convolutions twice)
-        flops = {k: flops_per_iteration(one) for k, one in loops.items() if "bf16" not in k}
-        for k in loops:
-            flops.setdefault(k, flops[k.replace("bf16", "fp32").replace("fp32 compiled", "compiled")])
+        # A bf16 loop does the arithmetic of its fp32 twin (the profiler counts autocast's
+        # convolutions twice), so it is credited with the twin's count.
+        fp32_twin = {"ours bf16": "ours fp32", "ours bf16 compiled": "ours compiled"}
+        flops = {k: flops_per_iteration(one) for k, one in loops.items() if k not in fp32_twin}
+        flops.update({k: flops[twin] for k, twin in fp32_twin.items() if k in loops})
         rates = {k: [] for k in loops}
         for _ in range(3):  # alternate, best of three (run-to-run noise here is about 3%)
             for k, one in loops.items():
