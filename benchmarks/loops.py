@@ -65,7 +65,7 @@ def our_iteration(config, data, precision: str = "fp32", compiled: bool = False,
                                                                              "betas": list(config.optim.betas)}},
                                               [f"train.precision='{precision}'"]))
     constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
-    state = build_state(config, data.shape, constraint, device, 1)
+    state = build_state(config, data.shape, device)
     cfg = config.train
     if compiled:
         compile_losses(state, objective, constraint, cfg.fused_critic_pass)

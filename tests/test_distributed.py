@@ -63,7 +63,7 @@ def train_scripted(rank: int, world: int, init_file: str, out: str) -> None:
     config = load_config("default", OVERRIDES)
     constraint = make_constraint(config.constraint)
     objective = objective_from_config(config.objective)
-    state = build_state(config, (2,), constraint, torch.device("cpu"), 1, process)
+    state = build_state(config, (2,), torch.device("cpu"), process)
     batch = GLOBAL_BATCH // world
     flat = lambda tensors: torch.cat([t.detach().flatten() for t in tensors])
     history = []

@@ -83,12 +83,31 @@ def test_a_pickle_that_runs_code_is_refused(tmp_path):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    path = tmp_path / "checkpoint.pt"
-    with open(path, "wb") as f:
+    raw = tmp_path / "raw.pt"  # a bare pickle, not torch's zip format
+    with open(raw, "wb") as f:
         pickle.dump({"generator": Evil()}, f)
-    with pytest.raises(WganError, match="not a plain checkpoint"):
-        load_checkpoint(path)
+    with pytest.raises(WganError, match="not a checkpoint"):
+        load_checkpoint(raw)
+    saved = tmp_path / "saved.pt"  # torch's format, asking for os.system
+    torch.save({"generator": Evil()}, saved)
+    with pytest.raises(WganError, match=r"holds an object of type \S*system, and loading it would run code"):
+        load_checkpoint(saved)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "cut short", "empty"])
+def test_a_damaged_checkpoint_is_named_as_such_without_unsafe_advice(tmp_path, damage):
+    good = tmp_path / "good.pt"
+    torch.save({"generator": {"w": torch.ones(1000)}}, good)
+    data = {"random bytes": np.random.default_rng(0).bytes(4000), "cut short": good.read_bytes()[:-300],
+            "empty": b""}[damage]
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(data)
+    with pytest.raises(WganError) as caught:
+        load_checkpoint(path)
+    message = str(caught.value)
+    assert "not a checkpoint" in message or "truncated or corrupted" in message
+    assert "weights_only" not in message and "likely succeed" not in message and "\n" not in message
 
 
 def test_truncated_checkpoint_is_a_clear_error(tmp_path, tiny_overrides):

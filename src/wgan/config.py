@@ -115,11 +115,13 @@ class TrainConfig:
 
 @dataclass
 class EvalConfig:
-    """Evaluation, logging and checkpoint cadence (in generator steps)."""
+    """Evaluation, logging and checkpoint cadence (in generator steps). A checkpoint is also
+    written when `checkpoint_minutes` of wall-clock time have passed since the last one (0: off)."""
     every: int = _number(500, min=1)
     samples: int = _number(2000, min=2)
     log_every: int = _number(25, min=1)
     checkpoint_every: int = _number(500, min=1)
+    checkpoint_minutes: float = _number(10.0, min=0.0)
     figures: bool = True
     tensorboard: str = _choice("auto", "auto", "on", "off")
 
@@ -140,14 +142,15 @@ class Config:
         return dataclasses.asdict(self)
 
     def to_toml(self) -> str:
-        return tomli_w.dumps(_tomlable(self.to_dict()))
+        return tomli_w.dumps(plain_data(self.to_dict()))
 
 
-def _tomlable(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
+    """Tuples -> lists, so a config is plain data (TOML-writable; weights_only-loadable)."""
     if isinstance(value, dict):
-        return {k: _tomlable(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return list(value)
+        return {k: plain_data(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [plain_data(v) for v in value]
     return value
 
 
@@ -215,7 +218,84 @@ def config_from_dict(data: typing.Mapping[str, Any]) -> Config:
     return config
 
 
+# Settings that act only under some choices: key -> (the choosing key, the values under which
+# it acts). A non-default value of an objective setting outside them is an error wherever it
+# comes from; any of these given on the command line is checked by `check_settings_apply`.
+APPLIES_ONLY_UNDER: dict[str, tuple[str, tuple[str, ...]]] = {
+    "objective.generator_loss": ("objective.name", ("gan", "fgan")),
+    "objective.divergence": ("objective.name", ("fgan",)),
+    "objective.cramer_dim": ("objective.name", ("cramer",)),
+    "constraint.clip_value": ("constraint.name", ("weight_clipping",)),
+    "constraint.penalty_weight": ("constraint.name", ("gradient_penalty", "one_sided_penalty")),
+    "optim.betas": ("optim.name", ("adam",)),
+    "model.generator_depth": ("model.kind", ("mlp",)),
+    "model.critic_depth": ("model.kind", ("mlp",)),
+    "model.activation": ("model.kind", ("mlp",)),
+    "model.critic_norm": ("model.kind", ("dcgan",)),
+    "model.generator_norm": ("model.kind", ("dcgan",)),
+}
+
+
+def value_at(config: Config, key: str) -> Any:
+    """config's value at 'section.key'."""
+    node: Any = config
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def check_settings_apply(config: Config, keys: typing.Iterable[str]) -> None:
+    """Raise ConfigError when one of `keys` has no effect under the config's choices."""
+    for key in keys:
+        if key not in APPLIES_ONLY_UNDER:
+            continue
+        chooser, values = APPLIES_ONLY_UNDER[key]
+        chosen = value_at(config, chooser)
+        if chosen not in values:
+            under = " or ".join(repr(v) for v in values)
+            raise ConfigError(f"{key} = {value_at(config, key)!r} has no effect under {chooser} = {chosen!r} "
+                              f"(it applies only when {chooser} is {under}); remove it or change {chooser}")
+
+
+# What a resumed run may change: where and how fast it runs, and what it logs, not what it learns.
+RESUMABLE_SETTINGS = ("description", "train.steps", "train.device", "train.threads", "train.compile",
+                      "train.channels_last", "eval.")
+
+
+def changed_settings(before: Config, after: Config) -> list[str]:
+    """The 'section.key' names whose values differ between two configs."""
+    def flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value})
+        return out
+    a, b = flat(before.to_dict()), flat(after.to_dict())
+    return [key for key in a if a[key] != b[key]]
+
+
+def resumed_config(saved: Config, overrides: typing.Iterable[str]) -> Config:
+    """The saved config of a run with `overrides` applied; refuses, by name, any override that
+    would change the experiment (everything but RESUMABLE_SETTINGS)."""
+    config = with_overrides(saved, overrides)
+    refused = [k for k in changed_settings(saved, config)
+               if not any(k == r or (r.endswith(".") and k.startswith(r)) for r in RESUMABLE_SETTINGS)]
+    if refused:
+        raise ConfigError(f"{', '.join(refused)} cannot change when a run is resumed: it would change the "
+                          "experiment; start a new run instead (a resumed run may change "
+                          "train.steps, train.device, train.threads, train.compile, train.channels_last "
+                          "and eval.*)")
+    return config
+
+
+def with_overrides(config: Config, overrides: typing.Iterable[str]) -> Config:
+    """A validated copy of `config` with each SECTION.KEY=VALUE applied."""
+    return config_from_dict(apply_overrides(plain_data(config.to_dict()), overrides))
+
+
 def _check_combination(config: Config) -> None:
+    defaults = ObjectiveConfig()
+    check_settings_apply(config, [f"objective.{k}" for k in ("generator_loss", "divergence", "cramer_dim")
+                                  if getattr(config.objective, k) != getattr(defaults, k)])
     if config.eval.samples > 20000:
         raise ConfigError(f"eval.samples = {config.eval.samples}: the exact W1 solver needs "
                           "O(n^2) memory; use at most 20000")

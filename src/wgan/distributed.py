@@ -18,6 +18,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from .errors import WganError
+
 
 @dataclass(frozen=True)
 class Process:
@@ -70,11 +72,16 @@ def unwrap(module: nn.Module) -> nn.Module:
 
 def any_process(flag: bool, process: Process) -> bool:
     """True on every process when `flag` is true on any (keeps collective calls in step)."""
+    return any_processes([flag], process)[0]
+
+
+def any_processes(flags: list[bool], process: Process) -> list[bool]:
+    """Each flag true on every process when it is true on any, in one all-reduce."""
     if not process.distributed:
-        return flag
-    value = torch.tensor([1.0 if flag else 0.0])
+        return list(flags)
+    value = torch.tensor([1.0 if flag else 0.0 for flag in flags])
     dist.all_reduce(value, op=dist.ReduceOp.MAX)
-    return bool(value.item() > 0)
+    return [bool(v > 0) for v in value.tolist()]
 
 
 def gather(obj: Any, process: Process) -> list[Any]:
@@ -98,3 +105,16 @@ def broadcast(obj: Any, process: Process) -> Any:
     box = [obj]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def resolve_device(name: str, process: Process = Process()) -> torch.device:
+    """'auto' -> CUDA when present (this process's local GPU), else CPU; or any device string."""
+    if name == "auto":
+        return torch.device(f"cuda:{process.local_rank}" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise WganError(f"train.device = {name!r}: expected auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise WganError(f"train.device = {name!r}, but no CUDA device is available; use auto or cpu")
+    return device

@@ -9,8 +9,7 @@ from torch import nn
 
 from .config import Config, config_from_dict
 from .errors import WganError
-from .lipschitz import make_constraint
-from .networks import make_networks
+from .recipe import build_networks
 from .runs import load_checkpoint
 
 
@@ -36,12 +35,13 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
         raise WganError(f"the checkpoint in {run_dir} lacks {', '.join(missing)}: not a wgan training checkpoint")
     config = config_from_dict(state["config"])
     shape = tuple(state["data_shape"])
-    generator, critic = make_networks(config.model, shape)
-    critic = make_constraint(config.constraint).prepare(critic)
-    try:
-        generator.load_state_dict(state["generator"])
-        critic.load_state_dict(state["critic"])
-    except RuntimeError as exc:
-        raise WganError(f"the checkpoint in {run_dir} does not match its config: "
-                        f"{str(exc).splitlines()[0]}") from None
+    generator, critic = build_networks(config, shape)
+    for name, net in (("generator", generator), ("critic", critic)):
+        try:
+            net.load_state_dict(state[name])
+        except RuntimeError as exc:
+            detail = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            detail = detail if len(detail) <= 400 else detail[:400] + " ..."
+            raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
+                            f"config builds: {detail}") from None
     return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]))

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from .data.toy import GaussianMixture
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
+from .networks import evaluating
 from .objectives import Objective, Wasserstein
 from .transport import wasserstein
 
@@ -86,27 +87,22 @@ class Evaluator:
     @torch.no_grad()
     def generate(self, generator: nn.Module, n: int | None = None, second: bool = False) -> Tensor:
         """Samples from the first n fixed latent vectors, in eval mode."""
-        was_training = generator.training
-        generator.eval()
         device = next(generator.parameters()).device
         latent = self.second_latent if second else self.latent
-        fake = in_chunks(lambda z: generator(z.to(device)).float(), latent[:n])
-        generator.train(was_training)
-        return fake
+        with evaluating(generator):
+            return in_chunks(lambda z: generator(z.to(device)).float(), latent[:n])
 
     @torch.no_grad()
     def __call__(self, generator: nn.Module, critic: nn.Module) -> dict:
         objective = self.objective
         fake = self.generate(generator)
         anchor_samples = self.generate(generator, second=True) if objective.second_fake else None
-        was_training = critic.training
-        critic.eval()
         real = torch.as_tensor(self.real, device=fake.device)
-        anchor = in_chunks(critic, anchor_samples) if anchor_samples is not None else None
-        estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), anchor))
-        noise = torch.Generator(device=fake.device).manual_seed(self.seed)
-        lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, anchor=anchor)
-        critic.train(was_training)
+        with evaluating(critic):
+            anchor = in_chunks(critic, anchor_samples) if anchor_samples is not None else None
+            estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), anchor))
+            noise = torch.Generator(device=fake.device).manual_seed(self.seed)
+            lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, anchor=anchor)
         fake_np = fake.cpu().numpy()
         n = len(fake_np)
         result = {

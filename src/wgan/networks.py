@@ -6,6 +6,8 @@ latent vectors (n, latent_dim) to samples and carries its `latent_dim`.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -243,6 +245,20 @@ def make_networks(config: ModelConfig, shape: tuple[int, ...],
     critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation,
                        critic_out_dim)
     return generator, critic
+
+
+@contextmanager
+def evaluating(*modules: nn.Module) -> Iterator[None]:
+    """Every module in eval mode inside the block; afterwards each submodule's own
+    training flag is back as it was (`module.train(flag)` would set them all alike)."""
+    flags = [(m, m.training) for module in modules for m in module.modules()]
+    for module in modules:
+        module.eval()
+    try:
+        yield
+    finally:
+        for m, flag in flags:
+            m.training = flag
 
 
 def uses_batch_norm(module: nn.Module) -> bool:

@@ -13,14 +13,20 @@ import json
 import math
 import os
 import pickle
+import re
 import shutil
 import tempfile
+import time
+import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import torch
 
 from .errors import WganError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 CHECKPOINT = "checkpoint.pt"
 PREVIOUS_CHECKPOINT = "checkpoint.prev.pt"
@@ -28,18 +34,78 @@ CONFIG = "config.toml"
 METRICS = "metrics.jsonl"
 
 
+LOCK = ".lock"
+# Test hook: with this set to S seconds, each checkpoint write stops for S seconds halfway
+# through its bytes, after printing "wgan: writing checkpoint of step N" to stderr.
+PAUSE_IN_SAVE_ENV = "WGAN_TEST_PAUSE_IN_CHECKPOINT_WRITE"
+
+
+def run_contents(path: Path) -> list[Path]:
+    """What a run directory holds, its lock file aside."""
+    return [p for p in Path(path).iterdir() if p.name != LOCK] if Path(path).is_dir() else []
+
+
 def prepare_run_dir(path: Path, overwrite: bool) -> Path:
     """Create `path`; an existing non-empty directory is an error unless `overwrite`."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise WganError(f"run directory {path} exists and is not a directory")
-    if path.exists() and any(path.iterdir()):
+    contents = run_contents(path)
+    if contents:
         if not overwrite:
             raise WganError(f"run directory {path} already exists; pass --overwrite to replace it, "
                             f"--resume {path} to continue it, or --out to choose another")
-        shutil.rmtree(path)
+        clear_run_dir(path)
     (path / "figures").mkdir(parents=True, exist_ok=True)
     return path
+
+
+def clear_run_dir(path: Path) -> None:
+    """Delete everything in a run directory but its lock file."""
+    for item in run_contents(path):
+        shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
+
+
+class RunLock:
+    """An exclusive lock on a run directory (run_dir/.lock), held while one process trains in it.
+
+    The operating system releases it when the process ends, however it ends (a SIGKILL too),
+    so a killed run can be resumed at once. A second process is refused with a WganError.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / LOCK
+        self.file = None
+
+    def acquire(self) -> "RunLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            file.seek(0)
+            holder = file.read().strip() or "unknown"
+            file.close()
+            raise WganError(f"run directory {self.path.parent} is in use by another wgan process (pid "
+                            f"{holder}); wait for it to finish or stop it, or choose another --out") from None
+        file.truncate(0)
+        file.write(f"{os.getpid()}\n")
+        file.flush()
+        self.file = file
+        return self
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.file.close()  # closing the descriptor drops the lock
+            self.file = None
+
+    def __enter__(self) -> "RunLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
 
 
 def _fsync_replace(tmp: Path, target: Path) -> None:
@@ -71,7 +137,10 @@ def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
     run_dir = Path(run_dir)
     target = run_dir / CHECKPOINT
     with tempfile.NamedTemporaryFile(dir=run_dir, delete=False, suffix=".tmp") as f:
-        torch.save(state, f)
+        if os.environ.get(PAUSE_IN_SAVE_ENV):
+            _save_with_pause(state, f, float(os.environ[PAUSE_IN_SAVE_ENV]))
+        else:
+            torch.save(state, f)
         f.flush()
         os.fsync(f.fileno())
     if target.exists():
@@ -81,6 +150,21 @@ def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
         os.replace(link, run_dir / PREVIOUS_CHECKPOINT)
     _fsync_replace(Path(f.name), target)
     return target
+
+
+def _save_with_pause(state: dict[str, Any], f: Any, seconds: float) -> None:
+    """torch.save with a pause halfway through the bytes (tests kill the process there)."""
+    import io
+    import sys
+
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    data = buffer.getvalue()
+    f.write(data[: len(data) // 2])
+    f.flush()
+    print(f"wgan: writing checkpoint of step {state.get('step')}", file=sys.stderr, flush=True)
+    time.sleep(seconds)
+    f.write(data[len(data) // 2:])
 
 
 def remove_stale_temporaries(run_dir: Path) -> None:
@@ -98,13 +182,20 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
         path = path / CHECKPOINT
     if not path.is_file():
         raise WganError(f"no checkpoint at {path}")
+    if not zipfile.is_zipfile(path):
+        raise WganError(f"{path} is truncated or corrupted, or not a checkpoint at all: a checkpoint is a "
+                        "zip archive as torch.save writes it, and this file is not one")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise WganError(f"{path} is not a plain checkpoint and was not loaded "
-                        f"(it asks to run code or holds unknown objects): {str(exc).splitlines()[0]}") from None
+        code = re.search(r"GLOBAL (\S+)", str(exc))
+        if code:
+            raise WganError(f"{path} was not loaded: it holds an object of type {code.group(1)}, and loading "
+                            "it would run code; a wgan checkpoint holds only tensors and plain data") from None
+        raise WganError(f"{path} is corrupted: its contents cannot be read as tensors and plain data") from None
     except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise WganError(f"{path} is truncated or corrupted: {str(exc).splitlines()[0]}") from None
+        first = str(exc).strip().split(". ")[0].splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WganError(f"{path} is truncated or corrupted: {first}") from None
     if not isinstance(state, dict) or "generator" not in state:
         raise WganError(f"{path} is not a wgan checkpoint")
     return state
@@ -178,3 +269,15 @@ def iter_steps(records: Iterable[dict[str, Any]], key: str) -> tuple[list[int], 
     """(steps, values) of the records that hold `key`."""
     pairs = [(r["step"], r[key]) for r in records if r.get(key) is not None]
     return [p[0] for p in pairs], [float(p[1]) for p in pairs]
+
+
+def config_of_run(run_dir: Path) -> "Config":
+    """The config of a run (its config.toml)."""
+    import tomllib
+
+    from .config import config_from_dict
+
+    path = Path(run_dir) / CONFIG
+    if not path.is_file():
+        raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
+    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))

@@ -22,16 +22,17 @@ import torch
 from torch import Tensor, nn
 
 from . import distributed
-from .config import Config, config_from_dict
+from .config import Config, plain_data
 from .data import load_data
 from .errors import ConfigError, WganError
 from .input_gradients import CriticScore
-from .lipschitz import NoConstraint, make_constraint
+from .lipschitz import NoConstraint
 from .metrics import Evaluator, make_evaluator
-from .networks import make_networks, sample_latent, uses_batch_norm
-from .objectives import Objective, objective_from_config
-from .runs import (CONFIG, METRICS, MetricsLog, load_checkpoint, open_tensorboard, prepare_run_dir,
-                   read_metrics, remove_stale_temporaries, save_checkpoint, write_text_atomic)
+from .networks import evaluating, sample_latent, uses_batch_norm
+from .objectives import Objective
+from .recipe import build_networks, build_parts
+from .runs import (CHECKPOINT, CONFIG, METRICS, MetricsLog, RunLock, load_checkpoint, open_tensorboard,
+                   prepare_run_dir, read_metrics, remove_stale_temporaries, save_checkpoint, write_text_atomic)
 
 CHECKPOINT_FORMAT = "wgan-checkpoint-1"
 PAPER_SCHEDULE_CRITIC_ITERS = 100
@@ -54,6 +55,7 @@ class TrainingState:
     data_rng: np.random.Generator
     step: int = 0
     wall_s: float = 0.0
+    log_sums: dict[str, Any] = field(default_factory=dict)  # estimate, penalty, critic steps since the last log
     generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
     critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
     precision: str = "fp32"                  # fp32, bf16 or fp16 (autocast; fp16 with loss scaling)
@@ -66,6 +68,17 @@ class TrainingState:
         device_type = self.noise.device.type
         self.critic_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
         self.generator_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
+        self.reset_log_sums()
+
+    def reset_log_sums(self) -> None:
+        zero = torch.zeros((), device=self.noise.device)
+        self.log_sums = {"estimate": zero, "penalty": zero, "critic_steps": 0}
+
+    def add_to_log_sums(self, estimate: Tensor, penalty: Tensor) -> None:
+        sums = self.log_sums
+        sums["estimate"] = sums["estimate"] + estimate
+        sums["penalty"] = sums["penalty"] + penalty
+        sums["critic_steps"] += 1
 
     def autocast(self) -> torch.autocast:
         """Mixed precision for the forward passes (a no-op at fp32)."""
@@ -77,7 +90,13 @@ class TrainingState:
                 "torch_rng": torch.get_rng_state()}
 
     def load_rng_state(self, state: dict[str, Any]) -> None:
-        self.noise.set_state(state["noise_rng"])
+        try:
+            self.noise.set_state(state["noise_rng"])
+        except RuntimeError:  # a CPU generator's state does not fit a CUDA one, nor the reverse
+            import warnings
+
+            warnings.warn(f"the run moved to {self.noise.device}, whose random generator cannot take the "
+                          "saved noise state; the noise stream continues from a fresh seed", stacklevel=2)
         self.data_rng.bit_generator.state = state["data_rng"]
         torch.set_rng_state(state["torch_rng"])
 
@@ -94,6 +113,7 @@ class TrainingState:
             **self.rng_state(),
             "step": self.step,
             "wall_s": self.wall_s,
+            "log_sums": dict(self.log_sums),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -105,25 +125,17 @@ class TrainingState:
                 getattr(self, name).load_state_dict(state[name])
         self.load_rng_state(state)
         self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
+        if "log_sums" in state:  # older checkpoints start a fresh average
+            device = self.noise.device
+            sums = state["log_sums"]
+            self.log_sums = {"estimate": sums["estimate"].to(device), "penalty": sums["penalty"].to(device),
+                             "critic_steps": int(sums["critic_steps"])}
 
 
 def load_data_of(config: Config):
     """The data set named in config.data (split with train.seed)."""
     d = config.data
     return load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
-
-
-def resolve_device(name: str, process: distributed.Process = distributed.Process()) -> torch.device:
-    """'auto' -> CUDA when present (this process's local GPU), else CPU; or any device string."""
-    if name == "auto":
-        return torch.device(f"cuda:{process.local_rank}" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise WganError(f"train.device = {name!r}: expected auto, cpu, cuda or cuda:N") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise WganError(f"train.device = {name!r}, but no CUDA device is available; use auto or cpu")
-    return device
 
 
 def make_optimizer(config: Config, params: Iterator[nn.Parameter], lr: float,
@@ -143,16 +155,14 @@ def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.op
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0)
 
 
-def build_state(config: Config, shape: tuple[int, ...], constraint: NoConstraint,
-                device: torch.device, critic_out_dim: int = 1,
+def build_state(config: Config, shape: tuple[int, ...], device: torch.device,
                 process: distributed.Process = distributed.Process()) -> TrainingState:
     """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs.
 
     Every process starts from the same networks; each draws its own data and noise.
     """
     torch.manual_seed(config.train.seed)
-    generator, critic = make_networks(config.model, shape, critic_out_dim)
-    critic = constraint.prepare(critic)
+    generator, critic = build_networks(config, shape)
     if config.train.fused_critic_pass and uses_batch_norm(critic):
         raise ConfigError("train.fused_critic_pass = true scores real and fake samples in one batch, "
                           "which mixes their batch-norm statistics; set it to false for a batch-norm critic")
@@ -442,8 +452,13 @@ class _Figures:
         return self.dir / (f"{self.kind}.png" if step is None else f"{self.kind}_step{step:06d}.png")
 
     def snapshot(self, state: TrainingState, record: dict[str, Any]) -> None:
+        """Draw the figure of this evaluation step; leaves the networks' modes as they were."""
         if not self.enabled:
             return
+        with evaluating(state.generator, state.critic):
+            self._draw(state, record)
+
+    def _draw(self, state: TrainingState, record: dict[str, Any]) -> None:
         from . import plots
 
         step = record["step"]
@@ -458,13 +473,11 @@ class _Figures:
             anchors = None
             if objective.second_fake:
                 with torch.no_grad():
-                    anchors = critic.eval()(self.evaluator.generate(state.generator, 256, second=True))
+                    anchors = critic(self.evaluator.generate(state.generator, 256, second=True))
 
             @torch.no_grad()
             def critic_fn(points: np.ndarray) -> np.ndarray:
-                critic.eval()
                 out = objective.mean_critic_values(critic(torch.from_numpy(points).to(device)), anchors)
-                critic.train()
                 return out.cpu().numpy()
 
             fake = self.evaluator.generate(state.generator).cpu().numpy()
@@ -493,13 +506,71 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
           progress: bool | None = None) -> TrainResult:
     """Train per `config`, writing the run directory; `resume` continues its last checkpoint.
 
-    progress: show a progress bar (None: only on a terminal). Returns the final evaluation.
+    A resumed run without a checkpoint yet starts again from step 0; one whose
+    `train.steps` is above its checkpoint's is extended (config.toml records the new total).
+    The main process holds the run directory's lock throughout. progress: show a progress
+    bar (None: only on a terminal). Returns the final evaluation.
     """
     run_dir = Path(run_dir)
     process = distributed.from_environment()
-    device = resolve_device(config.train.device, process)
+    device = distributed.resolve_device(config.train.device, process)
     distributed.init(process, device)
+    lock = RunLock(run_dir)
+    try:
+        return _train(config, run_dir, process, device, overwrite, resume, progress, lock)
+    finally:
+        lock.release()
+
+
+def _say(process: distributed.Process, line: str) -> None:
+    if process.is_main:
+        print(line, flush=True)
+
+
+def _resume_checkpoint(run_dir: Path, config: Config, process: distributed.Process,
+                       device: torch.device) -> dict[str, Any] | None:
+    """The checkpoint to continue, or None to start again (with a line saying so)."""
+    if not (run_dir / CHECKPOINT).exists():
+        _say(process, f"{run_dir} has no checkpoint yet (stopped before its first): starting it again "
+                      "from step 0 with its saved config")
+        return None
+    checkpoint = load_checkpoint(run_dir, map_location=device)
+    if checkpoint.get("world_size", 1) != process.world_size:
+        raise WganError(f"{run_dir} was not written by {process.world_size} processes but by "
+                        f"{checkpoint.get('world_size', 1)}; resume it with that many (torchrun --nproc_per_node)")
+    done, total = int(checkpoint["step"]), config.train.steps
+    if total < done:
+        raise WganError(f"{run_dir} is at step {done}, past --steps {total}; a run cannot be shortened "
+                        f"(sample or evaluate its checkpoint, or pass --steps above {done} to extend it)")
+    saved_total = int(checkpoint["config"]["train"]["steps"])
+    if total not in (done, saved_total):
+        _say(process, extension_note(run_dir, done, saved_total, config))
+    return checkpoint
+
+
+def extension_note(run_dir: Path, done: int, saved_total: int, config: Config) -> str:
+    """One line on what extending a run from `saved_total` to `train.steps` does to its schedules."""
+    total = config.train.steps
+    line = f"extending {run_dir} from {saved_total} to {total} steps (recorded in its {CONFIG})"
+    if config.optim.lr_decay == "linear":
+        old, new = max(0.0, 1.0 - done / saved_total), 1.0 - done / total
+        line += (f"; the linear lr decay is re-planned to reach 0 at step {total}, so at step {done} "
+                 f"lr_critic goes from {config.optim.lr_critic * old:.3g} to {config.optim.lr_critic * new:.3g}")
+    if config.objective.instance_noise:
+        line += "; the instance noise decay is re-planned the same way"
+    return line
+
+
+def _train(config: Config, run_dir: Path, process: distributed.Process, device: torch.device,
+           overwrite: bool, resume: bool, progress: bool | None, lock: RunLock) -> TrainResult:
     main = process.is_main
+    checkpoint = _resume_checkpoint(run_dir, config, process, device) if resume else None
+    if checkpoint is not None and int(checkpoint["step"]) == config.train.steps:
+        done = int(checkpoint["step"])
+        _say(process, f"{run_dir} is already at step {done} of {done}: nothing to train "
+                      f"(pass --steps above {done} to extend it)")
+        evaluations = [r for r in read_metrics(run_dir / METRICS) if "w1" in r] if main else []
+        return TrainResult(run_dir, done, evaluations[-1] if evaluations else {}, False, process.rank)
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     if config.train.batch_size % process.world_size:
@@ -507,27 +578,25 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
                           f"{process.world_size} processes")
     batch_size = config.train.batch_size // process.world_size
     data = load_data_of(config)
-    objective = objective_from_config(config.objective)
-    constraint = make_constraint(config.constraint)
-    state = build_state(config, data.shape, constraint, device, objective.output_dim, process)
+    objective, constraint = build_parts(config)
+    state = build_state(config, data.shape, device, process)
     if config.train.compile:
         compile_losses(state, objective, constraint, config.train.fused_critic_pass)
-    if resume:
-        checkpoint = load_checkpoint(run_dir, map_location=device)
-        if checkpoint.get("world_size", 1) != process.world_size:
-            raise WganError(f"{run_dir} was not written by {process.world_size} processes but by "
-                            f"{checkpoint.get('world_size', 1)}; resume it with that many (torchrun --nproc_per_node)")
+    if main:
+        lock.acquire()  # only now: a run that fails to start leaves no directory behind
+    if checkpoint is not None:
         state.load_state_dict(checkpoint)
         if process.distributed:
             state.load_rng_state(checkpoint["ranks"][process.rank])
         if main:
             remove_stale_temporaries(run_dir)
+            write_text_atomic(run_dir / CONFIG, config.to_toml())
     elif main:
-        prepare_run_dir(run_dir, overwrite)
+        prepare_run_dir(run_dir, overwrite or resume)
         write_text_atomic(run_dir / CONFIG, config.to_toml())
     distributed.barrier(process)
     metrics = MetricsLog(run_dir / METRICS, open_tensorboard(run_dir, config.eval.tensorboard)) if main else None
-    if resume and main:
+    if checkpoint is not None and main:
         metrics.truncate_after(state.step)
     evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
     key = objective.estimate_key
@@ -538,17 +607,17 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     def checkpoint_now() -> None:
         ranks = distributed.gather(state.rng_state(), process)
         if main:
-            save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": _plain(config.to_dict()),
+            save_checkpoint(run_dir, {"format": CHECKPOINT_FORMAT, "config": plain_data(config.to_dict()),
                                       "data_shape": list(data.shape), "world_size": process.world_size,
                                       **state.state_dict(), **({"ranks": ranks} if process.distributed else {})})
 
     cfg = config.train
     total = cfg.steps
     start_wall, t0 = state.wall_s, time.perf_counter()
+    last_checkpoint = time.monotonic()
+    checkpoint_seconds = 60.0 * config.eval.checkpoint_minutes
     record: dict[str, Any] = {}
     last_eval: dict[str, Any] = {}
-    estimate_sum = penalty_sum = torch.zeros((), device=device)
-    n_since_log = 0
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, initial=state.step,
@@ -567,40 +636,41 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
             for _ in range(n_critic_at(state.step, config)):
                 estimate, penalty = critic_step(state, data, objective, constraint, batch_size,
                                                 cfg.fused_critic_pass, noise_std)
-                estimate_sum = estimate_sum + estimate
-                penalty_sum = penalty_sum + penalty
-                n_since_log += 1
+                state.add_to_log_sums(estimate, penalty)
             generator_loss = generator_step(state, data, objective, batch_size, noise_std)
             state.step += 1
             step = state.step
             bar.update(1)
-            stopping = distributed.any_process(stop.signal is not None, process)
+            overdue = checkpoint_seconds > 0 and time.monotonic() - last_checkpoint >= checkpoint_seconds
+            stopping, overdue = distributed.any_processes([stop.signal is not None, overdue], process)
             is_eval = step % config.eval.every == 0 or step == total
-            is_checkpoint = step % config.eval.checkpoint_every == 0 or step == total or stopping
-            if main and (step % config.eval.log_every == 0 or is_eval or is_checkpoint):
-                state.wall_s = start_wall + time.perf_counter() - t0
-                record = {
-                    "step": step, "wall_s": round(state.wall_s, 3),
-                    key: float(estimate_sum) / n_since_log,
-                    "penalty": float(penalty_sum) / n_since_log,
-                    "generator_loss": float(generator_loss),
-                    "lr_critic": state.critic_scheduler.get_last_lr()[0],
-                    "lr_generator": state.generator_scheduler.get_last_lr()[0],
-                }
-                estimate_sum = penalty_sum = torch.zeros((), device=device)
-                n_since_log = 0
-                check_finite(record, state)
-                if is_eval:
-                    record.update(evaluator(state.generator, state.critic))
-                    last_eval = record
-                    watch.check(record)
-                    figures.snapshot(state, record)
-                metrics.write(record)
-                bar.set_postfix(estimate=f"{record[key]:.3f}",
-                                **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
+            is_checkpoint = step % config.eval.checkpoint_every == 0 or step == total or stopping or overdue
+            if step % config.eval.log_every == 0 or is_eval:
+                if main:
+                    state.wall_s = start_wall + time.perf_counter() - t0
+                    sums = state.log_sums
+                    record = {
+                        "step": step, "wall_s": round(state.wall_s, 3),
+                        key: float(sums["estimate"]) / sums["critic_steps"],
+                        "penalty": float(sums["penalty"]) / sums["critic_steps"],
+                        "generator_loss": float(generator_loss),
+                        "lr_critic": state.critic_scheduler.get_last_lr()[0],
+                        "lr_generator": state.generator_scheduler.get_last_lr()[0],
+                    }
+                    check_finite(record, state)
+                    if is_eval:
+                        record.update(evaluator(state.generator, state.critic))
+                        last_eval = record
+                        watch.check(record)
+                        figures.snapshot(state, record)
+                    metrics.write(record)
+                    bar.set_postfix(estimate=f"{record[key]:.3f}",
+                                    **({"W1": f"{last_eval['w1']:.3f}"} if last_eval else {}))
+                state.reset_log_sums()
             if is_checkpoint:
                 state.wall_s = start_wall + time.perf_counter() - t0
                 checkpoint_now()
+                last_checkpoint = time.monotonic()
             if stopping:
                 interrupted = True
                 break
@@ -611,22 +681,3 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
             metrics.tensorboard.close()
     distributed.barrier(process)
     return TrainResult(run_dir, state.step, last_eval, interrupted, process.rank)
-
-
-def _plain(value: Any) -> Any:
-    """Tuples -> lists, so a checkpoint's config is plain data (weights_only loadable)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def config_of_run(run_dir: Path) -> Config:
-    """The config a run was started with (from its config.toml)."""
-    import tomllib
-
-    path = Path(run_dir) / CONFIG
-    if not path.is_file():
-        raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
-    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))

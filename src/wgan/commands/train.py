@@ -4,7 +4,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..config import CONSTRAINTS, F_DIVERGENCE_NAMES, OBJECTIVES
 from ..errors import WganError
+
+# Shorthand flags: flag name -> the config key it sets.
+SHORTHANDS = {"data": "data.name", "image_size": "data.image_size", "steps": "train.steps",
+              "seed": "train.seed", "objective": "objective.name", "divergence": "objective.divergence",
+              "constraint": "constraint.name"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "a folder of images, or a .npy/.csv file of points")
     p.add_argument("--image-size", type=int, metavar="S",
                    help="image side in pixels (16, 32, 64 or 128 for DCGAN nets)")
+    p.add_argument("--objective", choices=OBJECTIVES, metavar="NAME",
+                   help=f"objective.name: {', '.join(OBJECTIVES)}")
+    p.add_argument("--divergence", choices=F_DIVERGENCE_NAMES, metavar="NAME",
+                   help=f"objective.divergence of an f-GAN (with --objective fgan): {', '.join(F_DIVERGENCE_NAMES)}")
+    p.add_argument("--constraint", choices=CONSTRAINTS, metavar="NAME",
+                   help=f"constraint.name: {', '.join(CONSTRAINTS)}")
     p.add_argument("--steps", type=int, metavar="N", help="generator iterations")
     p.add_argument("--seed", type=int, metavar="N")
     p.add_argument("--out", type=Path, metavar="DIR", help="run directory (default runs/<name>)")
@@ -25,15 +37,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="override one config value, e.g. --set optim.lr_critic=1e-4 (repeatable)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
     p.add_argument("--resume", type=Path, metavar="DIR",
-                   help="continue the run in DIR from its last checkpoint (with --steps to extend it)")
+                   help="continue the run in DIR from its last checkpoint (with --steps to extend it; "
+                        "--set may change train.device, train.threads, train.compile, "
+                        "train.channels_last and eval.*)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def _free_run_dir(base: Path) -> Path:
     """runs/<name>, or runs/<name>-2, -3, ... when it is taken: never overwrite by default."""
+    from ..runs import run_contents
+
     candidate, k = base, 1
-    while candidate.exists() and any(candidate.iterdir()):
+    while candidate.exists() and run_contents(candidate):
         k += 1
         candidate = base.with_name(f"{base.name}-{k}")
     return candidate
@@ -42,42 +58,42 @@ def _free_run_dir(base: Path) -> Path:
 def _default_run_dir(config) -> Path:
     """runs/<name> (or the first free runs/<name>-k), chosen once by rank 0 under torchrun."""
     from .. import distributed
-    from ..training import resolve_device
 
     process = distributed.from_environment()
-    distributed.init(process, resolve_device(config.train.device, process))
+    distributed.init(process, distributed.resolve_device(config.train.device, process))
     return distributed.broadcast(_free_run_dir(Path("runs") / config.name) if process.is_main else None, process)
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..config import load_config
-    from ..training import config_of_run, train
+def _overrides(args: argparse.Namespace) -> list[str]:
+    """--set values, then the shorthand flags as SECTION.KEY=VALUE."""
+    overrides = list(args.set)
+    for flag, key in SHORTHANDS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            overrides.append(f"{key}={_toml_string(value) if isinstance(value, str) else value}")
+    return overrides
 
+
+def run(args: argparse.Namespace) -> int:
+    from ..config import check_settings_apply, load_config, parse_override, resumed_config
+    from ..runs import config_of_run
+    from ..training import train
+
+    overrides = _overrides(args)
     if args.resume is not None:
-        clashing = [f"--{n.replace('_', '-')}" for n in ("config", "data", "seed", "out", "image_size")
-                    if getattr(args, n) is not None]
-        clashing += ["--set"] if args.set else []
+        clashing = [f"--{n.replace('_', '-')}" for n in ("config", "out", *SHORTHANDS)
+                    if n != "steps" and getattr(args, n) is not None]
         clashing += ["--overwrite"] if args.overwrite else []
         if clashing:
             raise WganError(f"{', '.join(clashing)} cannot be combined with --resume: a resumed run "
-                            "keeps its config (only --steps may extend it)")
-        config = config_of_run(args.resume)
-        if args.steps is not None:
-            from ..config import apply_overrides, config_from_dict
-            config = config_from_dict(apply_overrides(config.to_dict(), [f"train.steps={args.steps}"]))
+                            "keeps its experiment (--steps extends it; --set may change where and how it "
+                            "runs and what it logs)")
+        config = resumed_config(config_of_run(args.resume), overrides)
         run_dir = args.resume
     else:
-        overrides = list(args.set)
-        if args.data is not None:
-            overrides.append(f"data.name={_toml_string(args.data)}")
-        if args.image_size is not None:
-            overrides.append(f"data.image_size={args.image_size}")
-        if args.steps is not None:
-            overrides.append(f"train.steps={args.steps}")
-        if args.seed is not None:
-            overrides.append(f"train.seed={args.seed}")
         config = load_config(args.config or "default", overrides)
         run_dir = args.out if args.out is not None else _default_run_dir(config)
+    check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
     if result.rank != 0:
