@@ -85,3 +85,57 @@ def test_presets_lists_each_recipe(capsys):
     assert main(["presets"]) == 0
     printed = capsys.readouterr().out
     assert all(name in printed for name in preset_names())
+
+
+def _buffered_env() -> dict[str, str]:
+    """The environment of a user's shell: stdout into a pipe is block-buffered."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return env
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    """`wgan emd ... | head -1`: the reader leaves after one line while more than a pipe
+    buffer (64 KiB) is still to come, so a write fails for sure."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        np.savetxt(tmp_path / f"{name}.csv", rng.normal(size=(2000, 2)), delimiter=",")
+    proc = subprocess.Popen([sys.executable, "-m", "wgan", "emd", "--points-a", str(tmp_path / "a.csv"),
+                             "--points-b", str(tmp_path / "b.csv"), "--assignment"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_buffered_env())
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141  # 128 + SIGPIPE, what a shell shows for `seq 1e6 | head -1`
+    assert first.startswith(b"assignment cost: ")
+    assert "Traceback" not in err and "BrokenPipe" not in err and err == ""
+
+
+def test_buffered_output_into_a_pipe_closed_before_the_final_flush(tmp_path):
+    """The reader is gone before the command writes anything: its few lines sit in the buffer
+    until the end, where a flush at interpreter exit would print 'Exception ignored ...'."""
+    proc = subprocess.Popen([sys.executable, "-m", "wgan", "presets"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_buffered_env())
+    proc.stdout.close()  # long before the interpreter has even imported wgan
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
+
+
+def test_a_broken_pipe_in_any_command_is_one_exit_status(monkeypatch):
+    """main() handles it once for every command: here `presets`, whose print meets a closed pipe."""
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["presets"]) == 141

@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ import torch
 from wgan.cli import main
 from wgan.data import load_data
 from wgan.errors import WganError
-from wgan.evaluation import evaluate_generator
+from wgan import quality
+from wgan.evaluation import evaluate_generator, format_table
 from wgan.features import load_feature_network, shipped_classifier
 
 TINY = ["--steps", "2", "--no-progress", "--set", "train.batch_size=8", "--set", "eval.every=2",
@@ -151,3 +153,91 @@ def test_evaluate_repeats_from_the_cli(tmp_path, capsys):
     result = json.loads((run / "evaluation.json").read_text())
     assert result["repeats"] == 3 and result["w1_std"] >= 0 and result["w1_floor_std"] >= 0
     assert main(["evaluate", "--run", str(run), "--repeats", "0"]) == 2
+
+
+class FixedSets:
+    """A data set whose held-out and reference draws are fixed arrays, whatever the rng:
+    the test knows exactly which two real sets the evaluation compares."""
+
+    mixture = None
+
+    def __init__(self, name: str, heldout: np.ndarray, reference: np.ndarray) -> None:
+        self.name, self.shape = name, heldout.shape[1:]
+        self._heldout, self._reference = heldout, reference
+
+    def heldout(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self._heldout[:n]
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return self._reference[:n]
+
+
+def test_kid_has_a_real_vs_real_reference_like_fid():
+    digits = load_data("digits", image_size=32, seed=0)
+    real, reference = digits.to_float(digits.holdout[:150]), digits.to_float(digits.train[:150])
+    noisy = np.clip(real[::-1] + 0.8 * np.random.default_rng(1).standard_normal(real.shape), -1, 1)
+    net = shipped_classifier("digits")
+    result = evaluate_generator(Replay(noisy.astype(np.float32)), FixedSets("digits", real, reference),
+                                n=150, features=net)
+    features = {name: net.features(torch.as_tensor(x)).numpy()
+                for name, x in (("real", real), ("reference", reference), ("fake", noisy.astype(np.float32)))}
+    ref_mean, ref_sd = quality.kid(features["reference"], features["real"])
+    fake_mean, fake_sd = quality.kid(features["fake"], features["real"])
+    assert result["kid_real_vs_real"] == pytest.approx(ref_mean, rel=1e-9, abs=1e-12)
+    assert result["kid_real_vs_real_subset_sd"] == pytest.approx(ref_sd, rel=1e-9, abs=1e-12)
+    assert result["kid"] == pytest.approx(fake_mean, rel=1e-9) and result["kid_subset_sd"] == pytest.approx(fake_sd)
+    assert abs(ref_mean) < 0.1 * fake_mean  # the reference is a floor: noise costs far more
+    assert result["fid_real_vs_real"] == pytest.approx(quality.fid(features["reference"], features["real"]))
+    assert "kid_std" not in result  # `_std` is the spread over repeated draws only
+    kid_line = next(line for line in format_table(result).splitlines() if line.startswith("KID"))
+    assert f"{fake_mean:.5f} +- {fake_sd:.5f}" in kid_line and f"real vs real {ref_mean:.5f}" in kid_line
+
+
+# Which keys each row of the printed table shows (the row's label: its keys).
+ROW_KEYS = {
+    "exact W1 (generated vs held-out)": ["w1", "w1_floor"],
+    "modes captured": ["modes"],
+    "high-quality samples": ["high_quality"],
+    "FID": ["fid", "fid_real_vs_real"],
+    "KID": ["kid", "kid_real_vs_real"],
+    "exact W1 on features": ["w1_features", "w1_features_floor"],
+    "precision / recall": ["precision", "recall"],
+    "density / coverage": ["density", "coverage"],
+    "confidently classified (p >= 0.9)": ["confident_share", "real_confident_share"],
+    "Parzen log-likelihood (nats)": ["kde_log_likelihood", "kde_reference_log_likelihood"],
+}
+NOT_PRINTED = {"kde_sigma"}  # has a `_std` in the JSON but no row of its own
+
+
+def _pairs(line: str) -> list[tuple[float, float, int]]:
+    """The `mean +- sd` pairs in a printed row: (mean, sd, decimals of sd)."""
+    return [(float(m), float(s), len(s.partition(".")[2]))
+            for m, s in re.findall(r"(-?\d+(?:\.\d+)?)%? \+- (-?\d+(?:\.\d+)?)", line)]
+
+
+@pytest.mark.parametrize("kind", ["points", "images"])
+def test_repeated_evaluation_prints_every_spread(kind):
+    torch.manual_seed(0)
+    if kind == "points":
+        data = load_data("eight_gaussians")
+        generator, net = torch.nn.Sequential(torch.nn.Linear(3, 2)), None
+    else:
+        data = load_data("digits", image_size=32, seed=0)
+        generator = torch.nn.Sequential(torch.nn.Linear(3, 32 * 32), torch.nn.Tanh(),
+                                        torch.nn.Unflatten(1, (1, 32, 32)))
+        net = shipped_classifier("digits")
+    generator.latent_dim = 3
+    result = evaluate_generator(generator, data, n=150, features=net, kde=True, repeats=2)
+    table = format_table(result)
+    spread = {key[:-4] for key in result if key.endswith("_std")}
+    printed = {key for keys in ROW_KEYS.values() for key in keys}
+    assert spread <= printed | NOT_PRINTED, f"no row shows {sorted(spread - printed - NOT_PRINTED)}"
+    rows = {label: line for line in table.splitlines() for label in ROW_KEYS if line.startswith(label + "  ")}
+    assert {key for label in rows for key in ROW_KEYS[label]} == spread - NOT_PRINTED
+    for label, line in rows.items():
+        pairs = _pairs(line)
+        assert len(pairs) == len(ROW_KEYS[label]), f"{label}: {line!r}"
+        for key in ROW_KEYS[label]:
+            mean, sd = result[key], result[key + "_std"]
+            assert any(abs(m - scale * mean) <= 0.51 * 10 ** -d and abs(s - scale * sd) <= 0.51 * 10 ** -d
+                       for m, s, d in pairs for scale in (1, 100)), f"{key} = {mean} +- {sd} not in {line!r}"

@@ -45,12 +45,16 @@ def test_gradient_norm_runs_over_all_non_batch_dimensions():
 
 
 def test_image_penalty_uses_one_alpha_per_sample():
-    real, fake = torch.zeros(6, 3, 8, 8), torch.ones(6, 3, 8, 8)
+    torch.manual_seed(0)
+    real = torch.randn(6, 3, 8, 8)
+    fake = real + 1 + torch.rand(6, 3, 8, 8)  # |real - fake| >= 1 at every pixel: a stable ratio
     x_hat = random_interpolates(real, fake, torch.Generator().manual_seed(1))
-    per_sample = x_hat.detach().flatten(1)
-    # x_hat = 1 - alpha everywhere inside one sample; alphas differ between samples.
-    assert torch.allclose(per_sample, per_sample[:, :1].expand_as(per_sample))
-    assert per_sample[:, 0].unique().numel() == 6
+    # x_hat = alpha real + (1 - alpha) fake, so (x_hat - fake) / (real - fake) is alpha at every
+    # pixel of one sample: one alpha per sample, in [0, 1], different between samples.
+    alpha = ((x_hat - fake) / (real - fake)).flatten(1)
+    assert torch.allclose(alpha, alpha[:, :1].expand_as(alpha), rtol=0, atol=1e-4)
+    assert ((alpha >= 0) & (alpha <= 1)).all()
+    assert alpha[:, 0].unique().numel() == 6
 
 
 def test_clipping_bounds_hold_after_every_critic_step():
@@ -63,8 +67,11 @@ def test_clipping_bounds_hold_after_every_critic_step():
         loss.backward()
         opt.step()
         assert max(p.abs().max().item() for p in critic.parameters()) > 0.01  # the step broke the bound
+        stepped = [p.detach().clone() for p in critic.parameters()]
         clip.after_critic_step(critic)
-        assert max(p.abs().max().item() for p in critic.parameters()) <= 0.01
+        # clipped to [-c, c], not shrunk or zeroed: every weight is exactly clamp(w, -c, c)
+        for p, before in zip(critic.parameters(), stepped):
+            assert torch.equal(p.detach(), before.clamp(-0.01, 0.01))
 
 
 def test_spectrally_normalised_layers_have_unit_largest_singular_value():

@@ -1,9 +1,11 @@
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 
 from wgan.config import F_DIVERGENCE_NAMES, OBJECTIVES, load_config
 from wgan.errors import ConfigError
@@ -35,20 +37,57 @@ def test_gan_losses_equal_torch_bce_with_logits():
     assert gan.generator_loss(fake).item() == pytest.approx(bce(fake, torch.ones(60)).item(), rel=1e-12)
     minimax = StandardGAN("minimax")
     assert minimax.generator_loss(fake).item() == pytest.approx(-bce(fake, torch.zeros(60)).item(), rel=1e-12)
-    # stable at logits where sigmoid saturates
+    # stable at logits where sigmoid saturates: softplus(1e4) = 1e4, softplus(-1e4) = 0 exactly
     huge = torch.tensor([1e4, -1e4])
-    assert torch.isfinite(gan.critic_loss(huge, huge)) and torch.isfinite(minimax.generator_loss(huge))
+    assert gan.critic_loss(huge, huge).item() == (1e4 + 1e4) / 2       # mean [0, 1e4] + mean [1e4, 0]
+    assert minimax.generator_loss(huge).item() == -1e4 / 2
+    assert gan.generator_loss(huge).item() == 1e4 / 2
 
 
-def test_gan_estimate_is_js_at_the_optimal_discriminator():
-    # two discrete distributions: D*(x) = p / (p + q), V = 2 JS - log 4
-    p, q = torch.tensor([0.5, 0.3, 0.2, 0.0]), torch.tensor([0.1, 0.2, 0.3, 0.4])
-    m = (p + q) / 2
-    js = 0.5 * sum(pi * math.log(pi / mi) for pi, mi in zip(p.tolist(), m.tolist()) if pi > 0) + \
-        0.5 * sum(qi * math.log(qi / mi) for qi, mi in zip(q.tolist(), m.tolist()) if qi > 0)
-    logits = torch.log(p.clamp(min=1e-300)) - torch.log(q)
-    v = (p * -F.softplus(-logits)).sum() + (q * -F.softplus(logits)).sum()
-    assert ((math.log(4) + v) / 2).item() == pytest.approx(js, rel=1e-9)
+def _samples(masses: list[float], n: int) -> np.ndarray:
+    """n points 0, 1, 2, ... in proportion to masses (multiples of 1 / n): sample means are
+    then exact expectations."""
+    counts = np.rint(np.asarray(masses) * n).astype(int)
+    assert counts.sum() == n and np.allclose(counts / n, masses, rtol=0, atol=1e-12)
+    return np.repeat(np.arange(len(masses)), counts)
+
+
+@pytest.mark.parametrize("p, q", [
+    ([0.5, 0.3, 0.2, 0.0], [0.1, 0.2, 0.3, 0.4]),    # the last point is outside P's support
+    ([0.25, 0.25, 0.25, 0.25], [0.1, 0.2, 0.3, 0.4]),
+    ([0.6, 0.4], [0.6, 0.4]),                         # P = Q: JS = 0
+    ([1.0, 0.0], [0.0, 1.0]),                         # disjoint supports: JS = log 2
+])
+def test_gan_estimate_is_js_at_the_optimal_discriminator(p, q):
+    """D*(x) = p / (p + q), so its logits are V*(x) = log p(x) / q(x) (+-inf off a support);
+    StandardGAN.estimate on them is JS(P, Q) in nats, which scipy computes independently."""
+    from scipy.spatial.distance import jensenshannon
+
+    p_, q_ = np.asarray(p), np.asarray(q)
+    with np.errstate(divide="ignore"):
+        logits = torch.as_tensor(np.log(p_) - np.log(q_))
+    real, fake = _samples(p, 20), _samples(q, 20)
+    estimate = StandardGAN().estimate(logits[real], logits[fake]).item()
+    js = jensenshannon(p_, q_) ** 2  # natural logs: the divergence in nats
+    assert estimate == pytest.approx(js, rel=1e-12, abs=1e-15)
+    # any other discriminator gives less: D = 1/2 everywhere gives exactly 0
+    assert StandardGAN().estimate(torch.zeros(20), torch.zeros(20)).item() == pytest.approx(0.0, abs=1e-15)
+
+
+def test_gan_estimate_is_js_between_two_gaussians():
+    """P = N(0, 1), Q = N(1, 1): V*(x) = log p(x) / q(x) = 1/2 - x at n quantile points of each
+    (deterministic samples, so the sample means are quadratures); JS by numerical integration."""
+    from scipy import integrate, stats
+
+    mu, n = 1.0, 200_000
+    x = stats.norm.ppf((np.arange(n) + 0.5) / n)
+    logits = lambda y: torch.as_tensor(stats.norm.logpdf(y) - stats.norm.logpdf(y, loc=mu))
+    estimate = StandardGAN().estimate(logits(x), logits(x + mu)).item()
+    p, q = stats.norm(0, 1).pdf, stats.norm(mu, 1).pdf
+    js, _ = integrate.quad(lambda y: 0.5 * p(y) * math.log(2 * p(y) / (p(y) + q(y)))
+                           + 0.5 * q(y) * math.log(2 * q(y) / (p(y) + q(y))), -30, 30, limit=200)
+    assert 0.05 < js < math.log(2)
+    assert estimate == pytest.approx(js, abs=1e-6)
 
 
 def _grid(lo, hi, n=400001):
@@ -78,19 +117,58 @@ def test_activation_maps_the_reals_into_the_conjugate_domain(name):
                           rtol=1e-9, atol=1e-9)
 
 
+def _kl(p: np.ndarray, q: np.ndarray) -> float:
+    return float(np.sum(p * np.log(p / q)))
+
+
+def _js(p: np.ndarray, q: np.ndarray) -> float:
+    from scipy.spatial.distance import jensenshannon
+
+    return float(jensenshannon(p, q) ** 2)
+
+
+# D_f(P || Q) for discrete P, Q with full support, written without f (Nowozin et al. 2016, Table 1).
+CLOSED_FORMS = {
+    "kl": _kl,
+    "reverse_kl": lambda p, q: _kl(q, p),
+    "pearson": lambda p, q: float(np.sum((p - q) ** 2 / q)),
+    "neyman": lambda p, q: float(np.sum((p - q) ** 2 / p)),
+    "squared_hellinger": lambda p, q: float(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)),
+    "jeffrey": lambda p, q: _kl(p, q) + _kl(q, p),
+    "jensen_shannon": lambda p, q: 2 * _js(p, q),
+    "gan": lambda p, q: 2 * _js(p, q) - math.log(4),
+}
+
+
+def _inverse(increasing, t: Tensor) -> Tensor:
+    """v with increasing(v) = t, by bisection on [-60, 60]."""
+    lo, hi = torch.full_like(t, -60.0), torch.full_like(t, 60.0)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        below = increasing(mid) < t
+        lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
 @pytest.mark.parametrize("name", F_DIVERGENCE_NAMES)
 def test_bound_is_tight_at_the_optimal_critic(name):
     d = F_DIVERGENCES[name]
     p = torch.tensor([0.1, 0.4, 0.3, 0.2])
     q = torch.tensor([0.25, 0.25, 0.2, 0.3])
-    divergence = (q * d.f(p / q)).sum()
+    divergence = CLOSED_FORMS[name](p.numpy(), q.numpy())
+    assert (q * d.f(p / q)).sum().item() == pytest.approx(divergence, rel=1e-9)
     t_star = d.derivative(p / q)
     bound = (p * t_star).sum() - (q * d.conjugate(t_star)).sum()
-    assert bound.item() == pytest.approx(divergence.item(), rel=1e-9)
+    assert bound.item() == pytest.approx(divergence, rel=1e-9)
+    # the objective itself, on the raw critic outputs V* = g_f^-1(T*) at samples of P and Q
+    v_star = _inverse(d.activation, t_star)
+    assert torch.allclose(d.activation(v_star), t_star, rtol=1e-12, atol=1e-12)
+    real, fake = _samples(p.tolist(), 20), _samples(q.tolist(), 20)
+    assert FGAN(d).estimate(v_star[real], v_star[fake]).item() == pytest.approx(divergence, rel=1e-9)
     # any other critic gives less
     other = t_star + 0.1 * torch.tensor([1.0, -1.0, 0.5, -0.5])
     other = other.clamp(max=d.domain[1] - 1e-3)
-    assert ((p * other).sum() - (q * d.conjugate(other)).sum()).item() < divergence.item()
+    assert ((p * other).sum() - (q * d.conjugate(other)).sum()).item() < divergence
 
 
 def test_lambert_w_and_its_gradient():
@@ -98,9 +176,8 @@ def test_lambert_w_and_its_gradient():
 
     a = torch.tensor([-5.0, 0.0, 1.0, 3.0, 50.0, 700.0], requires_grad=True)
     w = lambertw_exp(a)
-    expected = [lambertw(math.exp(x)).real if x < 700 else 700 - math.log(700) + math.log(700) / 700 * 0
-                for x in a.tolist()]
-    assert np.allclose(w.detach().numpy()[:5], expected[:5], rtol=1e-12)
+    expected = [lambertw(math.exp(x)).real for x in a.tolist()[:5]]  # e^700 is too big for scipy
+    assert np.allclose(w.detach().numpy()[:5], expected, rtol=1e-12)
     assert (w[5] + torch.log(w[5])).item() == pytest.approx(700.0, rel=1e-12)  # no overflow
     (grad,) = torch.autograd.grad(w.sum(), a)
     assert torch.allclose(grad, w / (1 + w))
@@ -175,3 +252,23 @@ def test_make_objective_and_config_names_agree():
         make_objective("hinge")
     with pytest.raises(ConfigError, match="allowed values are wasserstein"):
         load_config(None, ["objective.name='hinge'"])
+
+
+def test_estimate_keys_follow_one_scheme():
+    """metrics.jsonl and TensorBoard name the critic's estimate critic_<name>_estimate (and
+    eval_critic_<name>_estimate on the held-out set), <name> the quantity it estimates."""
+    expected = {"wasserstein": "critic_w_estimate", "gan": "critic_js_estimate",
+                "fgan": "critic_kl_estimate", "cramer": "critic_cramer_estimate"}
+    assert set(expected) == set(OBJECTIVES)
+    for name in OBJECTIVES:
+        assert make_objective(name).estimate_key == expected[name]
+    keys = {}
+    for divergence in F_DIVERGENCE_NAMES:
+        for mode in ("saddle", "non_saturating"):
+            key = make_objective("fgan", generator_loss=mode, divergence=divergence).estimate_key
+            assert key == f"critic_{divergence}_estimate"
+            keys[divergence] = key
+    assert StandardGAN("minimax").estimate_key == "critic_js_estimate"
+    every = list(keys.values()) + [expected[n] for n in ("wasserstein", "gan", "cramer")]
+    assert len(set(every)) == len(every)  # no two objectives share a series
+    assert all(re.fullmatch(r"critic_[a-z_]+_estimate", key) for key in every)

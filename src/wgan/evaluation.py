@@ -2,10 +2,14 @@
 
 Reports, as applicable: the exact W1 between n generated and n held-out samples with the
 real-vs-real floor at the same n; modes captured and high-quality share for Gaussian
-mixtures; for images with a feature network, W1 on features, FID, KID, precision /
-recall / density / coverage, and (with the shipped digit classifiers) the class histogram
-and the share of confidently classified samples; optionally the Parzen-window
-log-likelihood of held-out data, with a reference row built from real training data.
+mixtures; for images with a feature network, W1 on features, FID and KID (each with its
+real-vs-real reference), precision / recall / density / coverage, and (with the shipped
+digit classifiers) the class histogram and the share of confidently classified samples;
+optionally the Parzen-window log-likelihood of held-out data, with a reference row built
+from real training data.
+
+Key names: `<key>_std` is reserved for the spread of `<key>` over repeated draws
+(`repeats`); the spread of KID over its random subsets within one draw is `kid_subset_sd`.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from .errors import WganError
 from .features import FeatureNetwork
 from .latent import random_latents
 from .metrics import in_chunks, mode_metrics
+from .networks import evaluating
 from .runs import json_safe
 from .transport import wasserstein
 
@@ -30,11 +35,12 @@ KDE_SIGMAS = tuple(float(s) for s in np.logspace(-1.5, 0.5, 13))
 
 @torch.no_grad()
 def generate(generator: nn.Module, n: int, seed: int) -> np.ndarray:
-    """n samples (n, *shape) from fixed latent draws, in eval mode."""
-    generator.eval()
+    """n samples (n, *shape) from fixed latent draws, in eval mode (the generator's modes
+    are restored afterwards)."""
     z = random_latents(n, generator.latent_dim, seed)
     device = next(generator.parameters()).device
-    return in_chunks(lambda b: generator(b.to(device)).float().cpu(), z, 1000).numpy()
+    with evaluating(generator):
+        return in_chunks(lambda b: generator(b.to(device)).float().cpu(), z, 1000).numpy()
 
 
 def _flat(x: np.ndarray) -> np.ndarray:
@@ -45,19 +51,24 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
                     reference: np.ndarray, k: int = 5) -> dict[str, Any]:
     """FID, KID, PRDC and exact W1 on features; class histograms when the network classifies.
 
-    real: held-out images; reference: other real images of the same size, for the floors.
+    real: held-out images (n, C, H, W); fake: generated images (n', C, H, W); reference:
+    other real images (n, C, H, W), for the real-vs-real references `fid_real_vs_real`,
+    `kid_real_vs_real` and `w1_features_floor`, each the same metric with `reference` in the
+    place of `fake`. KID comes with `kid_subset_sd`, its spread over random subsets.
     """
     from . import quality
 
     f_real = network.features(torch.as_tensor(real)).numpy()
     f_fake = network.features(torch.as_tensor(fake)).numpy()
     f_ref = network.features(torch.as_tensor(reference)).numpy()
-    kid_mean, kid_std = quality.kid(f_fake, f_real)
+    kid_mean, kid_sd = quality.kid(f_fake, f_real)
+    kid_ref_mean, kid_ref_sd = quality.kid(f_ref, f_real)
     out: dict[str, Any] = {
         "feature_network": network.name,
         "fid": quality.fid(f_fake, f_real),
         "fid_real_vs_real": quality.fid(f_ref, f_real),
-        "kid": kid_mean, "kid_std": kid_std,
+        "kid": kid_mean, "kid_subset_sd": kid_sd,
+        "kid_real_vs_real": kid_ref_mean, "kid_real_vs_real_subset_sd": kid_ref_sd,
         "w1_features": wasserstein(f_fake, f_real),
         "w1_features_floor": wasserstein(f_ref, f_real),
         **{f"{key}": value for key, value in quality.prdc(f_real, f_fake, k=k).items()},
@@ -74,7 +85,9 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
 
 def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, test: np.ndarray) -> dict[str, Any]:
     """Parzen-window log-likelihood (nats) of `test` under a KDE on generated samples, with
-    the bandwidth chosen on `validation`; and the same with a KDE on real training samples."""
+    the bandwidth chosen on `validation`; and the same with a KDE on real training samples
+    (`kde_reference`, its log-likelihood also flat as `kde_reference_log_likelihood`, so
+    that repeated draws give it a mean and a spread)."""
     from . import quality
 
     rows = {}
@@ -83,10 +96,12 @@ def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, tes
         mean, sem = quality.parzen_log_likelihood(_flat(centres), _flat(test), sigma)
         rows[name] = {"log_likelihood": mean, "sem": sem, "sigma": sigma, "centres": len(centres)}
     return {"kde_log_likelihood": rows["generated"]["log_likelihood"], "kde_sem": rows["generated"]["sem"],
-            "kde_sigma": rows["generated"]["sigma"], "kde_reference": rows["train"]}
+            "kde_sigma": rows["generated"]["sigma"], "kde_reference": rows["train"],
+            "kde_reference_log_likelihood": rows["train"]["log_likelihood"]}
 
 
 _COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
+_SPREADS = {"kde_sem"}  # spreads within one draw: averaged over draws, no spread of their own
 
 
 def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: FeatureNetwork | None = None,
@@ -95,7 +110,8 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
 
     repeats > 1: the whole evaluation on `repeats` independent draws (seeds seed, seed+1, ...);
     every scalar metric is then the mean over draws, with its sample standard deviation
-    under `<key>_std` (exact W1 of n = 2000 points in 2-D moves by +-20% between draws).
+    under `<key>_std` (exact W1 of n = 2000 points in 2-D moves by +-20% between draws);
+    spreads within one draw (`kid_subset_sd`, `kde_sem`) are averaged, without a `_std`.
     Lists and tables (class histogram, KDE reference) are those of the first draw.
     """
     if repeats < 1:
@@ -108,7 +124,9 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
         if key in _COUNTS or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         values = np.array([d[key] for d in draws], dtype=float)
-        result[key], result[f"{key}_std"] = float(values.mean()), float(values.std(ddof=1))
+        result[key] = float(values.mean())
+        if key not in _SPREADS and not key.endswith("_subset_sd"):
+            result[f"{key}_std"] = float(values.std(ddof=1))
     result["repeats"] = repeats
     result["seconds"] = round(sum(d["seconds"] for d in draws), 2)
     return result
@@ -173,37 +191,51 @@ def write_evaluation(result: dict[str, Any], path: Path) -> Path:
 
 
 def format_table(result: dict[str, Any]) -> str:
-    """The evaluation as aligned `metric  value  reference` lines."""
-    def pm(key: str, fmt: str, scale: float = 1.0) -> str:
+    """The evaluation as aligned `metric  value  reference` lines.
+
+    Every number with a `<key>_std` in result (repeated draws) is printed as mean +- sd;
+    after a single draw KID and the Parzen log-likelihoods show their own spread instead
+    (over KID's subsets; the standard error over held-out points).
+    """
+    repeated = "repeats" in result
+
+    def pm(key: str, fmt: str, scale: float = 1.0, unit: str = "") -> str:
         """result[key], with +- its standard deviation over repeated draws when there is one."""
-        value = format(scale * result[key], fmt)
-        return value + (f" +- {format(scale * result[key + '_std'], fmt)}" if key + "_std" in result else "")
+        value = format(scale * result[key], fmt) + unit
+        if key + "_std" in result:
+            value += f" +- {format(scale * result[key + '_std'], fmt)}{unit}"
+        return value
 
     rows: list[tuple[str, str, str]] = [
         ("exact W1 (generated vs held-out)", pm("w1", ".4f"), f"real-vs-real floor {pm('w1_floor', '.4f')}"),
     ]
     if "modes" in result:
-        modes = (f"{pm('modes', '.2g')} of {result['modes_total']}" if "modes_std" in result
+        modes = (f"{pm('modes', '.1f')} of {result['modes_total']}" if "modes_std" in result
                  else f"{result['modes']}/{result['modes_total']}")
         rows += [("modes captured", modes, ""),
-                 ("high-quality samples", pm("high_quality", ".1f", 100) + "%", "perfect samples: ~98.9%")]
+                 ("high-quality samples", pm("high_quality", ".1f", 100, "%"), "perfect samples: ~98.9%")]
     if "fid" in result:
+        kid = pm("kid", ".5f") if repeated else f"{result['kid']:.5f} +- {result['kid_subset_sd']:.5f}"
         rows += [("feature network", result["feature_network"], ""),
                  ("FID", pm("fid", ".3f"), f"real vs real {pm('fid_real_vs_real', '.3f')}"),
-                 ("KID", f"{result['kid']:.5f} +- {result['kid_std']:.5f}", ""),
-                 ("exact W1 on features", f"{result['w1_features']:.4f}",
-                  f"real-vs-real floor {result['w1_features_floor']:.4f}"),
-                 ("precision / recall", f"{result['precision']:.3f} / {result['recall']:.3f}", ""),
-                 ("density / coverage", f"{result['density']:.3f} / {result['coverage']:.3f}", "")]
+                 ("KID", kid, f"real vs real {pm('kid_real_vs_real', '.5f')}"),
+                 ("exact W1 on features", pm("w1_features", ".4f"),
+                  f"real-vs-real floor {pm('w1_features_floor', '.4f')}"),
+                 ("precision / recall", f"{pm('precision', '.3f')} / {pm('recall', '.3f')}", ""),
+                 ("density / coverage", f"{pm('density', '.3f')} / {pm('coverage', '.3f')}", "")]
     if "confident_share" in result:
         hist = " ".join(f"{i}:{100 * h:.0f}%" for i, h in enumerate(result["class_histogram"]))
-        rows += [("confidently classified (p >= 0.9)", f"{100 * result['confident_share']:.1f}%",
-                  f"real {100 * result['real_confident_share']:.1f}%"),
+        rows += [("confidently classified (p >= 0.9)", pm("confident_share", ".1f", 100, "%"),
+                  f"real {pm('real_confident_share', '.1f', 100, '%')}"),
                  ("class histogram", hist, f"smallest {100 * min(result['class_histogram']):.1f}%")]
     if "kde_log_likelihood" in result:
         ref = result["kde_reference"]
-        rows.append(("Parzen log-likelihood (nats)", f"{result['kde_log_likelihood']:.1f} +- {result['kde_sem']:.1f}",
-                     f"KDE on real training data: {ref['log_likelihood']:.1f} +- {ref['sem']:.1f}"))
+        if repeated:
+            ll, ref_ll = pm("kde_log_likelihood", ".1f"), pm("kde_reference_log_likelihood", ".1f")
+        else:
+            ll = f"{result['kde_log_likelihood']:.1f} +- {result['kde_sem']:.1f}"
+            ref_ll = f"{ref['log_likelihood']:.1f} +- {ref['sem']:.1f}"
+        rows.append(("Parzen log-likelihood (nats)", ll, f"KDE on real training data: {ref_ll}"))
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:{width}s}  {value:>16s}  {ref}".rstrip() for name, value, ref in rows]
     return "\n".join(lines)
