@@ -76,6 +76,58 @@ def test_emd_between_point_files(tmp_path, capsys):
     assert weighted == pytest.approx(wasserstein(x, y, np.arange(1.0, 31.0), np.ones(20)), rel=1e-12)
 
 
+def test_emd_reads_point_files_with_the_training_reader(tmp_path, capsys):
+    """Whitespace (np.savetxt's default), tab and comma files give the same cost; 1-D and 2-D
+    costs match scipy and POT computed on the arrays np.loadtxt reads from the same files."""
+    import ot
+    import scipy.stats
+
+    rng = np.random.default_rng(4)
+
+    def cost(a: Path, b: Path) -> float:
+        assert main(["emd", "--points-a", str(a), "--points-b", str(b), "--json"]) == 0
+        return json.loads(capsys.readouterr().out)["cost"]
+
+    for d in (1, 2):
+        x, y = rng.normal(size=(25, d)), rng.normal(size=(15, d)) + 0.5
+        costs = []
+        for suffix, kw in ((".txt", {}), (".csv", {}), (".tsv", {"delimiter": "\t"}), (".csv", {"delimiter": ","}),
+                           (".dat", {"delimiter": ";", "header": ";".join("xyz"[:d]), "comments": ""})):
+            a, b = tmp_path / f"a{len(costs)}{suffix}", tmp_path / f"b{len(costs)}{suffix}"
+            np.savetxt(a, x, **kw)
+            np.savetxt(b, y, **kw)
+            costs.append(cost(a, b))
+        assert costs == pytest.approx([costs[0]] * len(costs), rel=1e-12)
+        xa = np.loadtxt(tmp_path / "a0.txt", ndmin=2)
+        yb = np.loadtxt(tmp_path / "b0.txt", ndmin=2)
+        assert xa.shape == (25, d) and yb.shape == (15, d)
+        expected = ot.emd2(np.full(25, 1 / 25), np.full(15, 1 / 15), ot.dist(xa, yb, metric="euclidean"))
+        assert costs[0] == pytest.approx(expected, rel=1e-9)
+        if d == 1:
+            assert costs[0] == pytest.approx(scipy.stats.wasserstein_distance(xa[:, 0], yb[:, 0]), rel=1e-9)
+    # Bad point files get the training reader's messages.
+    write(tmp_path, "bad.txt", "1 2\n3 x\n")
+    assert main(["emd", "--points-a", str(tmp_path / "bad.txt"), "--points-b", str(tmp_path / "a0.txt")]) == 2
+    assert "bad.txt, line 2, column 2: 'x' is not a number; expected numbers separated by spaces or tabs" \
+        in capsys.readouterr().err
+    write(tmp_path, "pts.xyz", "1 2\n")
+    assert main(["emd", "--points-a", str(tmp_path / "pts.xyz"), "--points-b", str(tmp_path / "a0.txt")]) == 2
+    assert "expected a .npy or .csv / .txt / .tsv / .dat file of points" in capsys.readouterr().err
+
+
+def test_emd_cost_and_mass_files_in_any_separator(tmp_path, capsys):
+    """The bakery problem written with spaces, semicolons and tabs still costs 1070."""
+    cost = np.loadtxt(BAKERIES / "cost.csv", delimiter=",")
+    supply, demand = (np.loadtxt(BAKERIES / f"{n}.csv", delimiter=",") for n in ("supply", "demand"))
+    for k, delimiter in enumerate((" ", ";", "\t")):
+        np.savetxt(tmp_path / f"c{k}.txt", cost, delimiter=delimiter, fmt="%g")
+        np.savetxt(tmp_path / f"s{k}.txt", supply, fmt="%g")
+        np.savetxt(tmp_path / f"d{k}.txt", demand[None], delimiter=delimiter, fmt="%g")  # one row
+        assert main(["emd", "--supply", str(tmp_path / f"s{k}.txt"), "--demand", str(tmp_path / f"d{k}.txt"),
+                     "--cost", str(tmp_path / f"c{k}.txt"), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["cost"] == 1070.0
+
+
 def test_divergences_table_json_and_plot(tmp_path, capsys):
     out = tmp_path / "div.png"
     assert main(["divergences", "--theta-min", "-1", "--theta-max", "1", "--num", "21", "--plot", str(out)]) == 0
@@ -106,7 +158,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     ({"c.csv": "1,1,1\n1,inf,1\n1,1,1"}, [], "c.csv, line 2, column 2: infinite value 'inf'"),
     ({"a.csv": "1,-1,6"}, [], "a.csv, entry 2: mass -1 is negative; masses must be >= 0"),
     ({"c.csv": "1,1,1\n1,1,-3\n1,1,1"}, [], "c.csv, row 2, column 3: cost -3 is negative"),
-    ({"c.csv": "1,1,1\n1,1\n1,1,1"}, [], "c.csv, line 2: 2 numbers, but line 1 has 3"),
+    ({"c.csv": "1,1,1\n1,1\n1,1,1"}, [], "c.csv, line 2: 2 columns, but the first row has 3"),
     ({"c.csv": "1,1\n1,1\n1,1"}, [], "c.csv is a 3 x 2 matrix, but"),
     ({"b.csv": "2,2,3"}, [], "supply totals 6 but demand totals 7"),
     ({"a.csv": "# nothing here\n"}, [], "a.csv: no numbers in the file"),

@@ -55,7 +55,7 @@ def test_point_cloud_from_csv_and_npy(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("1,2\n3,4\n5\n", "line 3: 1 columns, but the first row has 2"),
-    ("1,2\n3,x\n", "line 2: not a row of numbers"),
+    ("1,2\n3,x\n", "line 2, column 2: 'x' is not a number"),
     ("1,2\n3,4\n5,nan\n6,7\n", "NaN or infinite"),
     ("1,2\n", "at least 4 points"),
     ("", "no rows of numbers"),
@@ -72,6 +72,17 @@ def test_unknown_data_set_and_missing_file(tmp_path):
         load_data("nine_gaussians")
     with pytest.raises(DataError, match="does not exist"):
         load_data(str(tmp_path / "missing.csv"))
-    (tmp_path / "pts.txt").write_text("1,2")
-    with pytest.raises(DataError, match="expected a .npy or .csv"):
-        read_points(tmp_path / "pts.txt")
+    (tmp_path / "pts.json").write_text("[1, 2]")
+    with pytest.raises(DataError, match="expected a .npy or .csv / .txt / .tsv / .dat file"):
+        read_points(tmp_path / "pts.json")
+
+
+def test_whitespace_file_is_read_whole(tmp_path):
+    """np.savetxt's default (spaces) in a .csv or .txt: every row read, none taken as a header."""
+    points = np.random.default_rng(1).normal(size=(30, 2))
+    for name in ("p.csv", "p.txt"):
+        np.savetxt(tmp_path / name, points)
+        data = load_data(str(tmp_path / name), holdout_fraction=0.2, seed=0)
+        together = np.concatenate([data.train, data.holdout])
+        assert together.shape == (30, 2)
+        assert np.allclose(np.sort(together, axis=0), np.sort(np.loadtxt(tmp_path / name), axis=0), atol=1e-6)

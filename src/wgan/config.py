@@ -39,7 +39,7 @@ CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty
 @dataclass
 class DataConfig:
     """What to learn: a toy distribution, a bundled image set (digits, mnist, faces), a
-    folder of images, or a .npy / .csv point cloud. Image keys apply to images only."""
+    folder of images, or a .npy / .csv / .txt / .tsv / .dat point cloud. Image keys apply to images only."""
     name: str = "eight_gaussians"
     holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
     image_size: int = _number(32, min=4)

@@ -26,34 +26,112 @@ def _save(fig, path: Path, dpi: int = 110) -> Path:
     return Path(path)
 
 
+def _projection(d: int) -> str:
+    """How a figure shows d-dimensional points: '' for d <= 2, else the projection it draws."""
+    return f"projection on dimensions 0 and 1 of {d}" if d >= 3 else ""
+
+
+def _with_note(title: str, note: str) -> str:
+    return f"{title}\n{note}" if title and note else title or note
+
+
+def _label_projection(ax, d: int) -> None:
+    """Axis labels 'dimension 0 (of d)' / 'dimension 1 (of d)' for d >= 3; none otherwise."""
+    if d >= 3:
+        ax.set_xlabel(f"dimension 0 (of {d})")
+        ax.set_ylabel(f"dimension 1 (of {d})")
+
+
+def _extent(arrays: Sequence[np.ndarray], pad_fraction: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi), each (k,): the 0.5 to 99.5 percentiles of the finite rows of (n, k) arrays,
+    widened by pad_fraction of the largest span."""
+    both = np.concatenate([np.asarray(a, dtype=np.float64) for a in arrays])
+    both = both[np.isfinite(both).all(axis=1)]
+    if len(both) == 0:
+        return -np.ones(both.shape[1]), np.ones(both.shape[1])
+    lo, hi = np.percentile(both, 0.5, axis=0), np.percentile(both, 99.5, axis=0)
+    pad = pad_fraction * (hi - lo).max() + 1e-3
+    return lo - pad, hi + pad
+
+
+def _histograms(ax, series: Sequence[tuple[np.ndarray, str, str]], lo: float, hi: float,
+                bins: int = 50) -> None:
+    """Density histograms of 1-D samples on shared bins over [lo, hi]: (values (n,), label, color)
+    each; a label says how many values fall outside the range."""
+    edges = np.linspace(lo, hi, bins + 1)
+    for values, label, color in series:
+        values = np.asarray(values, dtype=np.float64).ravel()
+        outside = int(((values < lo) | (values > hi) | ~np.isfinite(values)).sum())
+        inside = values[(values >= lo) & (values <= hi)]
+        label = f"{label}, n = {len(values)}" + (f" ({outside} outside the plot)" if outside else "")
+        if len(inside):
+            density, _ = np.histogram(inside, edges, density=True)
+            ax.stairs(density, edges, fill=True, alpha=0.45, color=color, label=label)
+            ax.stairs(density, edges, color=color, lw=1.2)
+        else:
+            ax.plot([], [], color=color, label=label)
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+
+
 def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray, fake: np.ndarray,
                    path: Path, title: str = "", resolution: int = 120) -> Path:
-    """Critic scores as a filled contour over the plane, with real and generated points on top.
+    """The critic's scores with real and generated points, for points of any dimension d.
 
-    critic: maps (k, 2) points to (k,) scores. real, fake: (n, 2). Data with more
-    than two dimensions is drawn in its first two coordinates, without the landscape.
+    critic: maps float32 points (k, d) to scores (k,). real: (n, d); fake: (m, d).
+    d = 1: the critic's values along the line over the data, above histograms of real and
+    generated points. d = 2: a filled contour over the plane, the points on top. d >= 3:
+    real and generated points projected on dimensions 0 and 1, over the critic's contour on
+    the plane through the real points' mean (dimensions 2 to d - 1 held at their mean);
+    the title says so.
     """
+    d = real.shape[1]
+    if d == 1:
+        return _landscape_1d(critic, real, fake, path, title, resolution)
     plt = _pyplot()
-    both = np.concatenate([real[:, :2], fake[:, :2]])
-    lo, hi = np.percentile(both, 0.5, axis=0), np.percentile(both, 99.5, axis=0)
-    pad = 0.15 * (hi - lo).max() + 1e-3
-    lo, hi = lo - pad, hi + pad
-    fig, ax = plt.subplots(figsize=(6, 6))
-    if real.shape[1] == 2:
-        xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-        gx, gy = np.meshgrid(xs, ys)
-        scores = critic(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))
-        filled = ax.contourf(gx, gy, scores.reshape(gx.shape), levels=30, cmap="viridis")
-        ax.contour(gx, gy, scores.reshape(gx.shape), levels=12, colors="white", linewidths=0.4, alpha=0.5)
-        fig.colorbar(filled, ax=ax, fraction=0.046, pad=0.04, label="critic f(x)")
+    lo, hi = _extent([real[:, :2], fake[:, :2]])
+    fig, ax = plt.subplots(figsize=(6.4, 6.6) if d >= 3 else (6, 6))
+    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.repeat(np.asarray(real, dtype=np.float64).mean(axis=0, keepdims=True), gx.size, axis=0)
+    grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
+    scores = np.asarray(critic(grid.astype(np.float32))).reshape(gx.shape)
+    filled = ax.contourf(gx, gy, scores, levels=30, cmap="viridis")
+    ax.contour(gx, gy, scores, levels=12, colors="white", linewidths=0.4, alpha=0.5)
+    fig.colorbar(filled, ax=ax, fraction=0.046, pad=0.04,
+                 label="critic f(x)" if d == 2 else "critic f(x) on that plane")
     ax.scatter(real[:, 0], real[:, 1], s=3, c="#ff7f0e", alpha=0.6, label="real (held out)")
-    ax.scatter(fake[:, 0], fake[:, 1], s=3, c="#d62728" if real.shape[1] != 2 else "white",
-               edgecolors="none", alpha=0.8, label="generated")
+    ax.scatter(fake[:, 0], fake[:, 1], s=3, c="white", edgecolors="none", alpha=0.8, label="generated")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     ax.legend(loc="upper right", markerscale=4, fontsize=8, facecolor="#dddddd")
+    _label_projection(ax, d)
+    note = ""
+    if d >= 3:
+        rest = "dimension 2" if d == 3 else f"dimensions 2-{d - 1}"
+        note = f"{_projection(d)};\ncritic f on the plane with {rest} at the real data's mean"
+    ax.set_title(_with_note(title, note), fontsize=10 if d == 2 else 9)
+    return _save(fig, path, dpi=110)
+
+
+def _landscape_1d(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray, fake: np.ndarray,
+                  path: Path, title: str, resolution: int) -> Path:
+    """plot_landscape for d = 1: f(x) over a line above histograms of real (n, 1) and fake (m, 1)."""
+    plt = _pyplot()
+    (lo,), (hi,) = _extent([real, fake])
+    xs = np.linspace(lo, hi, max(3 * resolution, 2))
+    scores = np.asarray(critic(xs[:, None].astype(np.float32))).reshape(-1)
+    fig, (ax, axh) = plt.subplots(2, 1, figsize=(7, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    ax.plot(xs, scores, color="#2ca02c", lw=2, label="critic f(x)")
+    ax.set_ylabel("critic f(x)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
     ax.set_title(title, fontsize=10)
+    _histograms(axh, [(real[:, 0], "real (held out)", "#ff7f0e"), (fake[:, 0], "generated", "#1f77b4")], lo, hi)
+    axh.set_xlabel("x")
+    axh.set_xlim(lo, hi)
+    axh.grid(alpha=0.3)
     return _save(fig, path, dpi=110)
 
 
@@ -167,36 +245,77 @@ def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: S
 
 def plot_probe_points(real: np.ndarray, outputs: np.ndarray, row_labels: Sequence[str],
                       col_labels: Sequence[str], path: Path, title: str) -> Path:
-    """Generated points (rows, cols, d) over the real data (n, d), first two coordinates;
-    each row is one probe drawn as a path, its first and last points labelled."""
+    """Generated points (rows, cols, d) over the real data (n, d); each row is one probe drawn
+    as a path, its first and last points labelled (every point when col_labels has one label
+    per point). d = 1: each probe's values against its column, beside a histogram of the real
+    data; d = 2: the plane; d >= 3: the projection on dimensions 0 and 1, labelled so."""
     plt = _pyplot()
+    d = real.shape[1]
+    rows, cols = outputs.shape[:2]
+    per_point = len(col_labels) == rows * cols
+    colors = plt.get_cmap("tab10")
+    if d == 1:
+        fig, (ax, axh) = plt.subplots(1, 2, figsize=(9, 5.5), sharey=True,
+                                      gridspec_kw={"width_ratios": [4, 1]})
+        for r in range(rows):
+            ax.plot(range(cols), outputs[r, :, 0], "-o", markersize=3, color=colors(r % 10), alpha=0.9,
+                    label=row_labels[r] if row_labels else None)
+            if per_point:
+                for c in range(cols):
+                    ax.annotate(col_labels[r * cols + c], (c, outputs[r, c, 0]), fontsize=6, xytext=(3, 3),
+                                textcoords="offset points")
+        if not per_point:
+            ax.set_xticks(range(cols), list(col_labels)[:cols], fontsize=7, rotation=30)
+        ax.set_xlabel("probe point")
+        ax.set_ylabel("generated x")
+        ax.grid(alpha=0.3)
+        if row_labels:
+            ax.legend(fontsize=7, loc="best")
+        counts, edges = np.histogram(real[:, 0][np.isfinite(real[:, 0])], bins=40)
+        axh.stairs(counts, edges, orientation="horizontal", fill=True, color="lightgrey")
+        axh.stairs(counts, edges, orientation="horizontal", color="grey")
+        axh.set_xlabel(f"real data (n = {len(real)})")
+        fig.suptitle(title, fontsize=10)
+        return _save(fig, path, dpi=110)
     fig, ax = plt.subplots(figsize=(7, 6.5))
     ax.scatter(real[:, 0], real[:, 1], s=2, c="lightgrey", label="real")
-    colors = plt.get_cmap("tab10")
-    for r in range(outputs.shape[0]):
+    for r in range(rows):
         pts = outputs[r]
         label = row_labels[r] if row_labels else None
         ax.plot(pts[:, 0], pts[:, 1], "-o", markersize=3, color=colors(r % 10), label=label, alpha=0.9)
-        ends = [0, len(pts) - 1] if len(col_labels) != outputs.shape[0] * outputs.shape[1] else range(len(pts))
-        for c in ends:
-            text = col_labels[r * len(pts) + c] if len(col_labels) == outputs.shape[0] * len(pts) else col_labels[c]
+        for c in (range(len(pts)) if per_point else [0, len(pts) - 1]):
+            text = col_labels[r * len(pts) + c] if per_point else col_labels[c]
             ax.annotate(text, pts[c, :2], fontsize=6, xytext=(3, 3), textcoords="offset points")
     ax.set_aspect("equal")
     ax.legend(fontsize=7, loc="best")
-    ax.set_title(title, fontsize=10)
+    _label_projection(ax, d)
+    ax.set_title(_with_note(title, _projection(d)), fontsize=10)
     return _save(fig, path, dpi=110)
 
 
 def plot_points(samples: np.ndarray, real: np.ndarray | None, path: Path, title: str) -> Path:
-    """Generated points (n, d) over real points, first two coordinates."""
+    """Generated points (n, d) over real points (m, d) or None. d = 1: histograms of both;
+    d = 2: a scatter of the plane; d >= 3: a scatter of dimensions 0 and 1, labelled so."""
     plt = _pyplot()
+    d = samples.shape[1]
+    if d == 1:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        (lo,), (hi,) = _extent([samples] + ([real] if real is not None else []))
+        series = ([(real[:, 0], "real (held out)", "#ff7f0e")] if real is not None else [])
+        _histograms(ax, series + [(samples[:, 0], "generated", "#1f77b4")], lo, hi)
+        ax.set_xlabel("x")
+        ax.set_xlim(lo, hi)
+        ax.grid(alpha=0.3)
+        ax.set_title(title, fontsize=10)
+        return _save(fig, path, dpi=110)
     fig, ax = plt.subplots(figsize=(6, 6))
     if real is not None:
         ax.scatter(real[:, 0], real[:, 1], s=3, c="#ff7f0e", alpha=0.5, label="real (held out)")
     ax.scatter(samples[:, 0], samples[:, 1], s=3, c="#1f77b4", alpha=0.8, label="generated")
     ax.set_aspect("equal")
     ax.legend(markerscale=4, fontsize=8)
-    ax.set_title(title, fontsize=10)
+    _label_projection(ax, d)
+    ax.set_title(_with_note(title, _projection(d)), fontsize=10)
     return _save(fig, path, dpi=110)
 
 
@@ -236,13 +355,14 @@ def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = 
 
 def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: Path,
                           title: str = "") -> Path:
-    """Two point sets, x (n, d) and y (m, d) with d = 1 or 2, joined where the plan (n, m) moves
-    mass: each segment's width and opacity grow with its mass. 1-D points are drawn on two
-    rows (x at height 0, y at height 1)."""
+    """Two point sets, x (n, d) and y (m, d), joined where the plan (n, m) moves mass: each
+    segment's width and opacity grow with its mass. 1-D points are drawn on two rows (x at
+    height 0, y at height 1); d >= 3 as the projection on dimensions 0 and 1, labelled so."""
     from matplotlib.collections import LineCollection
 
     plt = _pyplot()
-    if x.shape[1] == 1:
+    d = x.shape[1]
+    if d == 1:
         x = np.concatenate([x, np.zeros_like(x)], 1)
         y = np.concatenate([y, np.ones_like(y)], 1)
     rows, cols = np.nonzero(plan > 1e-12 * plan.max())
@@ -258,7 +378,11 @@ def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: 
     ax.autoscale()
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title, fontsize=10)
+    if d == 1:
+        ax.set_yticks([0, 1], ["x", "y"])
+        ax.set_xlabel("position on the line")
+    _label_projection(ax, d)
+    ax.set_title(_with_note(title, _projection(d)), fontsize=10)
     return _save(fig, path, dpi=110)
 
 

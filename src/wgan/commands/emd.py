@@ -5,19 +5,20 @@ Two ways to pose the problem:
   --points-a X.csv --points-b Y.csv              two point sets; cost = d(x, y)^power
                                                  (masses uniform, or --supply/--demand)
 A mass file is numbers separated by commas or new lines; a cost or point file is one row
-per line, numbers separated by commas (or spaces). Lines starting with '#' are skipped; a
-point file may start with a header line. .npy files are read as arrays.
+per line, numbers separated by commas, semicolons, tabs or spaces (detected from the file).
+'#' comments are skipped; a point file may start with a header line. .npy files are read
+as arrays. Point files are read by `wgan.data.points.read_point_file`, as for training.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 
+from ..data.points import TextTable, read_point_file, read_table
 from ..errors import WganError
 
 # Largest plan printed as a full matrix; bigger plans are listed entry by entry.
@@ -56,24 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 # Files
 
 
-def _lines(path: Path) -> list[tuple[int, str]]:
-    if not path.exists():
-        raise WganError(f"{path} does not exist")
-    if not path.is_file():
-        raise WganError(f"{path} is not a file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WganError(f"cannot read {path}: {exc}") from None
-    return [(i, ln.strip()) for i, ln in enumerate(text.splitlines(), start=1)
-            if ln.strip() and not ln.strip().startswith("#")]
-
-
-def _number(cell: str, where: str) -> float:
+def _number(cell: str, where: str, table: TextTable | None = None) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise WganError(f"{where}: {cell[:30]!r} is not a number") from None
+        expected = f"; expected {table.expected()}" if table is not None else ""
+        raise WganError(f"{where}: {cell[:30]!r} is not a number{expected}") from None
     if math.isnan(value):
         raise WganError(f"{where}: NaN")
     if math.isinf(value):
@@ -95,50 +84,39 @@ def _load_npy(path: Path) -> np.ndarray:
     return array
 
 
-def read_vector(path: Path) -> np.ndarray:
-    """Masses from a file: numbers separated by commas, spaces or new lines (or a .npy)."""
+def read_vector(path: Path, kind: str = "mass file") -> np.ndarray:
+    """Masses (n,) from a file: numbers separated by commas, semicolons, spaces or new lines
+    (or a 1-D .npy); '#' comments are skipped."""
     if path.suffix.lower() == ".npy" and path.is_file():
         values = _load_npy(path)
         if values.ndim != 1:
             raise WganError(f"{path}: expected a list of masses, got an array of shape {values.shape}")
     else:
-        values = np.asarray([_number(cell, f"{path}, line {number}")
-                             for number, line in _lines(path)
-                             for cell in re.split(r"[,\s;]+", line) if cell], dtype=np.float64)
+        table = read_table(path, header_ok=False, same_width=False, kind=kind)
+        values = np.asarray([_number(cell, table.where(number), table) for number, cells in table.rows
+                             for cell in cells], dtype=np.float64)
     if values.size == 0:
         raise WganError(f"{path}: no numbers in the file")
     return values
 
 
-def read_matrix(path: Path, header_ok: bool = False) -> np.ndarray:
-    """A matrix from a file: one row per line, numbers separated by commas or spaces (or a .npy)."""
+def read_matrix(path: Path, header_ok: bool = False, kind: str = "cost file") -> np.ndarray:
+    """A matrix (n, m) from a file: one row per line, numbers separated by commas, semicolons,
+    tabs or spaces, as `wgan.data.points.read_table` detects (or a .npy). Point files go
+    through `wgan.data.points.read_point_file` instead."""
     if path.suffix.lower() == ".npy" and path.is_file():
         values = _load_npy(path)
         return values[:, None] if values.ndim == 1 else values
-    rows: list[list[float]] = []
-    first_width = first_line = None
-    for index, (number, line) in enumerate(_lines(path)):
-        cells = [c for c in re.split(r"[,\s;]+", line) if c]
-        if index == 0 and header_ok and not _numeric(cells[0]):
-            continue  # a header line
-        row = [_number(cell, f"{path}, line {number}, column {k}") for k, cell in enumerate(cells, start=1)]
-        if first_width is None:
-            first_width, first_line = len(row), number
-        elif len(row) != first_width:
-            raise WganError(f"{path}, line {number}: {len(row)} numbers, but line {first_line} "
-                            f"has {first_width}")
-        rows.append(row)
-    if not rows:
+    table = read_table(path, header_ok=header_ok, kind=kind)
+    if not table.rows:
         raise WganError(f"{path}: no rows of numbers in the file")
-    return np.asarray(rows, dtype=np.float64)
+    return np.asarray([[_number(cell, table.where(number, k), table) for k, cell in enumerate(cells, start=1)]
+                       for number, cells in table.rows], dtype=np.float64)
 
 
-def _numeric(cell: str) -> bool:
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
+def read_point_set(path: Path) -> np.ndarray:
+    """Points (n, d) float64 for --points-a/--points-b: the project's one point-file reader."""
+    return read_point_file(path, min_points=1, kind="point file").points
 
 
 def _check_nonnegative(values: np.ndarray, path: Path, what: str, plural: str) -> None:
@@ -254,7 +232,7 @@ def _problem(args: argparse.Namespace):
                             f"{args.supply} has {len(supply)} masses and {args.demand} has "
                             f"{len(demand)}: expected {len(supply)} rows of {len(demand)} numbers")
     else:
-        points_a, points_b = read_matrix(args.points_a, True), read_matrix(args.points_b, True)
+        points_a, points_b = read_point_set(args.points_a), read_point_set(args.points_b)
         if points_a.shape[1] != points_b.shape[1]:
             raise WganError(f"{args.points_a} holds {points_a.shape[1]}-D points but {args.points_b} "
                             f"holds {points_b.shape[1]}-D points")

@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a TOML config file or a preset name (see `wgan presets`)")
     p.add_argument("--data", metavar="NAME_OR_PATH",
                    help="eight_gaussians, twenty_five_gaussians, swiss_roll, digits, mnist, faces, "
-                        "a folder of images, or a .npy/.csv file of points")
+                        "a folder of images, or a .npy, .csv, .txt, .tsv or .dat file of points")
     p.add_argument("--image-size", type=int, metavar="S",
                    help="image side in pixels (16, 32, 64 or 128 for DCGAN nets)")
     p.add_argument("--objective", choices=OBJECTIVES, metavar="NAME",
@@ -94,12 +94,23 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config or "default", overrides)
         run_dir = args.out if args.out is not None else _default_run_dir(config)
     check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
+    _describe_data(config)
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
     if result.rank != 0:
         return 130 if result.interrupted else 0
     _print_summary(result, config)
     return 130 if result.interrupted else 0
+
+
+def _describe_data(config) -> None:
+    """One line on a point file: how many points, and the format the reader saw (rank 0)."""
+    from .. import distributed
+    from ..data import data_summary
+
+    line = data_summary(config.data.name)
+    if line is not None and distributed.from_environment().is_main:
+        print(line, flush=True)
 
 
 def _toml_string(text: str) -> str:

@@ -10,15 +10,17 @@ from pathlib import Path
 
 from ..errors import DataError
 from .images import ImageDataset, digits, faces, image_folder, mnist, read_image_folder
-from .points import PointCloud, load_point_cloud, read_points
+from .points import (POINT_SUFFIXES, PointCloud, PointFile, load_point_cloud, point_file_summary,
+                     read_point_file, read_points, read_table)
 from .toy import (EIGHT_GAUSSIANS, TOY_DISTRIBUTIONS, TWENTY_FIVE_GAUSSIANS, GaussianMixture,
                   ToyDistribution, eight_gaussians, swiss_roll, twenty_five_gaussians)
 
 __all__ = [
     "EIGHT_GAUSSIANS", "TWENTY_FIVE_GAUSSIANS", "TOY_DISTRIBUTIONS", "GaussianMixture",
-    "IMAGE_SETS", "ImageDataset", "PointCloud", "digits", "faces", "image_folder", "mnist",
-    "read_image_folder", "ToyDistribution", "eight_gaussians", "load_data", "load_point_cloud",
-    "read_points", "swiss_roll", "twenty_five_gaussians",
+    "IMAGE_SETS", "ImageDataset", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
+    "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
+    "data_summary", "eight_gaussians", "load_data", "load_point_cloud", "point_file_summary",
+    "read_point_file", "read_points", "read_table", "swiss_roll", "twenty_five_gaussians",
 ]
 
 ALIASES = {"8gaussians": "eight_gaussians", "25gaussians": "twenty_five_gaussians",
@@ -46,10 +48,26 @@ def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_siz
         return mnist(image_size, root)
     if key == "faces":
         return faces(image_size, holdout_fraction, seed)
-    path = Path(name)
-    if path.is_dir():
+    if Path(name).is_dir():
         return image_folder(name, image_size, channels or 3, holdout_fraction, seed)
-    if path.suffix.lower() in (".npy", ".csv") or path.exists():
+    if is_point_file(name):
         return load_point_cloud(name, holdout_fraction, seed)
     raise DataError(f"unknown data set {name!r}: use one of {', '.join(TOY_DISTRIBUTIONS)}, "
-                    f"{', '.join(IMAGE_SETS)}, a folder of images, or a .npy / .csv file of points")
+                    f"{', '.join(IMAGE_SETS)}, a folder of images, or a "
+                    f"{' / '.join(POINT_SUFFIXES)} file of points")
+
+
+def is_point_file(name: str) -> bool:
+    """Whether `load_data(name)` reads `name` as a point file: not a toy or bundled set, not
+    a folder, and a name ending in one of POINT_SUFFIXES or an existing file."""
+    key = ALIASES.get(name, name)
+    if key in TOY_DISTRIBUTIONS or key in IMAGE_SETS:
+        return False
+    path = Path(name)
+    return not path.is_dir() and (path.suffix.lower() in POINT_SUFFIXES or path.exists())
+
+
+def data_summary(name: str) -> str | None:
+    """'data: p.txt, 500 points in 1-D (one number per line, no header)' when `name` is a
+    point file (as `load_data` decides), else None. Raises DataError for a bad point file."""
+    return point_file_summary(name) if is_point_file(name) else None
