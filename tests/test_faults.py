@@ -1,5 +1,7 @@
-"""Crash safety: SIGKILL at random moments (one during a checkpoint write), resume, and the
-run ends exactly as an uninterrupted one; SIGTERM stops cleanly with a checkpoint."""
+"""Crash safety: SIGKILL at five moments of a run's life (inside its first checkpoint write,
+halfway through a later one, and at random moments), resume each time, and the run ends
+exactly as an uninterrupted one; SIGINT / SIGTERM stop cleanly with a checkpoint."""
+import os
 import random
 import signal
 import subprocess
@@ -9,73 +11,71 @@ import time
 import pytest
 import torch
 
-from wgan.runs import load_checkpoint, read_metrics
+from wgan.runs import PAUSE_IN_SAVE_ENV, load_checkpoint, read_metrics
 
 ARGS = ["--steps", "240", "--no-progress", "--set", "train.batch_size=32", "--set", "eval.every=60",
         "--set", "eval.samples=200", "--set", "eval.log_every=5", "--set", "eval.checkpoint_every=10",
         "--set", "eval.tensorboard='off'", "--set", "eval.figures=false", "--set", "train.threads=1",
         "--set", "model.generator_width=32", "--set", "model.critic_width=32"]
 
-# Runs the CLI with torch.save wrapped so that each checkpoint write announces itself halfway
-# through its bytes (and pauses there), and each finished checkpoint prints its step.
-BOOTSTRAP = """
-import io, sys, time, torch, wgan.runs as runs
-real_save = torch.save
-def slow_save(state, f):
-    buffer = io.BytesIO(); real_save(state, buffer); data = buffer.getvalue()
-    f.write(data[: len(data) // 2]); f.flush()
-    print("WRITING", state["step"], flush=True); time.sleep(0.05)
-    f.write(data[len(data) // 2:])
-runs.torch.save = slow_save
-real_checkpoint = runs.save_checkpoint
-def announced(run_dir, state):
-    path = real_checkpoint(run_dir, state); print("CHECKPOINT", state["step"], flush=True); return path
-runs.save_checkpoint = announced
-import wgan.training; wgan.training.save_checkpoint = announced
-from wgan.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
+PAUSE_S = 0.15  # each checkpoint write stops this long halfway through its bytes
 
 
 def launch(args, cwd):
-    return subprocess.Popen([sys.executable, "-c", BOOTSTRAP, "train", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    """`wgan train ARGS` whose checkpoint writes announce themselves on stderr and pause halfway."""
+    env = {**os.environ, PAUSE_IN_SAVE_ENV: str(PAUSE_S)}
+    return subprocess.Popen([sys.executable, "-m", "wgan", "train", *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def run_until(proc, predicate, delay):
-    """Read the child's lines until predicate(line) holds, then SIGKILL it after `delay` s."""
-    for line in proc.stdout:
-        if predicate(line.split()):
-            time.sleep(delay)
-            proc.kill()
-            proc.wait()
-            return True
+def wait_for_write(proc, at_least):
+    """Read the child's stderr until it announces the write of a checkpoint of step >= at_least;
+    return that step (the child is then paused inside the write), or None if it ended first."""
+    for line in proc.stderr:
+        words = line.split()
+        if words[:4] == ["wgan:", "writing", "checkpoint", "of"] and int(words[-1]) >= at_least:
+            return int(words[-1])
+    return None
+
+
+def kill(proc):
+    proc.kill()
     proc.wait()
-    return False
+    proc.stdout.close()
+    proc.stderr.close()
 
 
-def test_sigkill_at_random_moments_then_resume_matches_uninterrupted_run(tmp_path):
+def test_sigkill_at_five_moments_then_resume_matches_uninterrupted_run(tmp_path):
     reference = tmp_path / "reference"
     subprocess.run([sys.executable, "-m", "wgan", "train", "--out", str(reference), *ARGS], check=True,
                    cwd=tmp_path, capture_output=True)
     run = tmp_path / "killed"
+    resume = ["--resume", str(run), "--no-progress"]
     rng = random.Random(7)
-    kills = 0
-    # kill k: after the checkpoint of a random step, a random moment later; kill 3 mid-write
-    targets = sorted(rng.sample(range(10, 230, 10), 5))
-    for k, target in enumerate(targets):
-        args = ["--resume", str(run), "--no-progress"] if (run / "checkpoint.pt").exists() else \
-            ["--out", str(run), "--overwrite", *ARGS]
-        proc = launch(args, tmp_path)
-        if k == 2:
-            killed = run_until(proc, lambda w: w[:1] == ["WRITING"] and int(w[1]) >= target, 0.01)
-        else:
-            killed = run_until(proc, lambda w: w[:1] == ["CHECKPOINT"] and int(w[1]) >= target,
-                               rng.uniform(0.0, 0.08))
-        kills += killed
-        assert load_checkpoint(run)["step"] <= 240  # always loadable
+
+    # 1. inside the first checkpoint write: the run has its config and log but no checkpoint
+    proc = launch(["--out", str(run), *ARGS], tmp_path)
+    assert wait_for_write(proc, 0) == 10
+    kill(proc)
+    assert not (run / "checkpoint.pt").exists() and (run / "config.toml").exists()
+    assert [r["step"] for r in read_metrics(run)][:1] == [0]
+
+    # 2. it starts again from step 0, and is killed inside a later write, halfway through its bytes
+    proc = launch(resume, tmp_path)
+    assert "has no checkpoint yet" in proc.stdout.readline()
+    written = wait_for_write(proc, rng.randrange(20, 100, 10))
+    kill(proc)
+    assert load_checkpoint(run)["step"] == written - 10 and list(run.glob("*.tmp"))
+
+    # 3-5. a random moment after a finished checkpoint (in a step, a log line, or the next write)
+    for target in sorted(rng.sample(range(110, 230, 10), 3)):
+        proc = launch(resume, tmp_path)
+        assert wait_for_write(proc, target) is not None
+        time.sleep(PAUSE_S + rng.uniform(0.0, 0.3))
+        kill(proc)
+        assert load_checkpoint(run)["step"] >= target - 10  # always loadable
         read_metrics(run)  # always readable
-    assert kills == 5
+
     final = subprocess.run([sys.executable, "-m", "wgan", "train", "--resume", str(run), "--no-progress"],
                            cwd=tmp_path, capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
@@ -111,9 +111,8 @@ def _flatten(tree, prefix=""):
 def test_signal_finishes_the_step_writes_a_checkpoint_and_says_how_to_resume(tmp_path, sig):
     run = tmp_path / "run"
     proc = launch(["--out", str(run), *ARGS[2:], "--steps", "100000"], tmp_path)
-    for line in proc.stdout:
-        if line.startswith("CHECKPOINT"):
-            break
+    assert wait_for_write(proc, 10) == 10
+    time.sleep(PAUSE_S + 0.05)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

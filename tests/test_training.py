@@ -238,3 +238,27 @@ def test_a_compiler_failure_is_one_clear_error(tmp_path, tiny_overrides, monkeyp
     config = load_config("default", tiny_overrides + ["train.compile=true", "eval.figures=false"])
     with pytest.raises(WganError, match="torch.compile failed: InvalidCxxCompiler.*set train.compile = false"):
         train(config, tmp_path / "run", progress=False)
+
+
+@pytest.mark.parametrize("objective, divergence", [("wasserstein", "kl"), ("gan", "kl"), ("fgan", "neyman"),
+                                                   ("fgan", "kl"), ("cramer", "kl")])
+def test_one_divergence_watch_for_every_objective(objective, divergence):
+    import warnings
+
+    from wgan.objectives import make_objective
+    from wgan.training import CriticWatch, DivergenceWarning
+
+    obj = make_objective(objective, divergence=divergence)
+    key = obj.estimate_key
+    watch = CriticWatch(obj, constrained=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        watch.check({"step": 0, "w1": 1.0, f"eval_{key}": 0.5, "critic_lipschitz": 1.0})
+        watch.check({"step": 5, key: 0.7})  # a training line, plausible
+    with pytest.warns(DivergenceWarning, match=f"step 25: {key} = 7.9e\\+25"):
+        watch.check({"step": 25, key: 7.9e25})  # a training line between evaluations
+    with pytest.warns(DivergenceWarning, match="Lipschitz constant is 45.0"):
+        watch.check({"step": 50, "w1": 1.0, f"eval_{key}": 0.5, "critic_lipschitz": 45.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        watch.check({"step": 75, key: 7.9e25})  # each warning once

@@ -45,6 +45,14 @@ class Objective:
         """The critic function at each of n points (n,), averaged over all anchors (m, k)."""
         return outputs
 
+    def runaway_estimate(self, w1: float | None) -> float:
+        """The |estimate| beyond which the critic is diverging, given the latest exact W1.
+
+        A distance critic with slopes about 1 estimates about W1, so 100 x W1 means slopes of
+        100 or more; a divergence estimate has no W1 scale and gets a fixed bound.
+        """
+        return math.inf if w1 is None else 100.0 * max(w1, 1e-3)
+
 
 @dataclass(frozen=True)
 class Wasserstein(Objective):
@@ -92,6 +100,10 @@ class StandardGAN(Objective):
 
     def estimate(self, real: Tensor, fake: Tensor, anchor: Tensor | None = None) -> Tensor:
         return (math.log(4.0) - self.critic_loss(real, fake)) / 2
+
+    def runaway_estimate(self, w1: float | None) -> float:
+        """JS <= log 2; an estimate below -100 nats means logits of hundreds on the wrong side."""
+        return 100.0
 
 
 # ---------------------------------------------------------------- f-divergences
@@ -203,6 +215,10 @@ class FGAN(Objective):
 
     def estimate(self, real: Tensor, fake: Tensor, anchor: Tensor | None = None) -> Tensor:
         return self.variational_bound(real, fake)
+
+    def runaway_estimate(self, w1: float | None) -> float:
+        """Sample-based bounds of D_f stay far below 1e6 unless the critic's outputs run away."""
+        return 1e6
 
 
 @dataclass(frozen=True)

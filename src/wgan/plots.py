@@ -222,23 +222,34 @@ def plot_image_grid(images: np.ndarray, path: Path, title: str = "", nrow: int |
 
 def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[str],
                     path: Path, title: str) -> Path:
-    """Generated images (rows, cols, C, H, W) in [-1, 1], each row and column labelled."""
+    """Generated images (rows, cols, C, H, W) in [-1, 1], each row and column labelled.
+
+    col_labels holds one label per column, or one per image (rows * cols). The images are
+    tiled into one picture, so a 128-probe grid draws as fast as a 4-probe one.
+    """
     plt = _pyplot()
-    rows, cols = images.shape[:2]
+    rows, cols, c, h, w = images.shape
+    padding = max(1, h // 8)
+    grid = image_grid(images.reshape(rows * cols, c, h, w), nrow=cols, padding=padding)
     cell = 1.1
-    fig, axes = plt.subplots(rows, cols, figsize=(1.6 + cols * cell, 0.7 + rows * cell), squeeze=False)
-    for r in range(rows):
-        for c in range(cols):
-            ax = axes[r, c]
-            pixels = np.clip((images[r, c] + 1) * 127.5, 0, 255).astype(np.uint8).transpose(1, 2, 0)
-            ax.imshow(pixels[..., 0] if pixels.shape[2] == 1 else pixels, cmap="gray", vmin=0, vmax=255)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0 or len(col_labels) == rows * cols:
-                label = col_labels[r * cols + c] if len(col_labels) == rows * cols else col_labels[c]
-                ax.set_title(label, fontsize=7)
-            if c == 0 and row_labels:
-                ax.set_ylabel(row_labels[r], fontsize=7, rotation=0, ha="right", va="center")
+    fig, ax = plt.subplots(figsize=(1.6 + cols * cell, 0.9 + rows * cell))
+    ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
+              interpolation="nearest")
+    centre = lambda k, size: padding + k * (size + padding) + size / 2 - 0.5
+    per_image = len(col_labels) == rows * cols
+    ax.set_xticks([centre(k, w) for k in range(cols)])
+    ax.set_xticklabels([] if per_image else list(col_labels)[:cols], fontsize=7)
+    ax.xaxis.tick_top()
+    ax.set_yticks([centre(k, h) for k in range(rows)] if row_labels else [])
+    ax.set_yticklabels(list(row_labels)[:rows] if row_labels else [], fontsize=7)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if per_image:
+        for k, label in enumerate(col_labels):
+            r, col = divmod(k, cols)
+            ax.text(centre(col, w), padding + r * (h + padding) - padding / 2, label, fontsize=6,
+                    ha="center", va="bottom")
     fig.suptitle(title, fontsize=10)
     return _save(fig, path, dpi=100)
 
