@@ -146,16 +146,16 @@ def test_bad_files_of_other_kinds(tmp_path):
 
 @pytest.fixture
 def captured(monkeypatch):
-    """The title, axis labels and suptitle of each figure plots.py saves."""
+    """The title, axis labels and suptitle of each figure wgan.plots saves."""
     texts = []
-    original = plots._save
+    original = plots.base.save
 
     def spy(fig, path, dpi=110):
         texts.append(" | ".join([fig._suptitle.get_text() if fig._suptitle else ""]
                                 + [t for ax in fig.axes for t in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())]))
         return original(fig, path, dpi)
 
-    monkeypatch.setattr(plots, "_save", spy)
+    monkeypatch.setattr(plots.base, "save", spy)
     return texts
 
 

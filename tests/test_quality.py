@@ -6,7 +6,7 @@ import torch
 from scipy.special import logsumexp
 from scipy.spatial.distance import cdist
 
-from wgan import quality
+from wgan.quality import frechet, mmd, parzen, precision_recall
 from wgan.errors import WganError
 from wgan.quality import (QualityWarning, fid, frechet_distance, gaussian_statistics, kid,
                           parzen_log_densities, parzen_log_likelihood, prdc, select_bandwidth)
@@ -99,13 +99,13 @@ def test_frechet_distance_adds_eps_to_the_diagonals_when_sqrtm_fails(monkeypatch
     s1, s2 = random_covariance(4, 1), random_covariance(4, 2)
     mu = np.zeros(4)
     calls = []
-    real_sqrtm = quality._sqrtm
+    real_sqrtm = frechet._sqrtm
 
     def failing_once(matrix):
         calls.append(matrix)
         return np.full_like(matrix, np.nan) if len(calls) == 1 else real_sqrtm(matrix)
 
-    monkeypatch.setattr(quality, "_sqrtm", failing_once)
+    monkeypatch.setattr(frechet, "_sqrtm", failing_once)
     with pytest.warns(QualityWarning, match="adding 1e-06"):
         value = frechet_distance(mu, s1, mu, s2)
     np.testing.assert_allclose(calls[1], (s1 + 1e-6 * np.eye(4)) @ (s2 + 1e-6 * np.eye(4)))
@@ -137,7 +137,7 @@ def test_kid_equals_a_direct_loop_when_subsets_are_the_whole_sets():
     mean, std = kid(a, b, subsets=3, subset_size=1000)      # subset_size is clipped to 25
     assert mean == pytest.approx(expected, rel=1e-12)
     assert std == pytest.approx(0.0, abs=1e-12)              # every subset is a permutation
-    direct = quality._mmd2_unbiased(torch.from_numpy(a), torch.from_numpy(b))
+    direct = mmd._mmd2_unbiased(torch.from_numpy(a), torch.from_numpy(b))
     assert direct == pytest.approx(expected, rel=1e-12)
 
 
@@ -190,7 +190,7 @@ def test_prdc_matches_the_prdc_package(kind, small_blocks, monkeypatch):
     elif kind == "integer ties":       # many equal distances: strict "<" and duplicates matter
         real, fake = np.round(2 * real), np.round(2 * fake)
     if small_blocks:                   # blocks of a few rows, and a last block that is shorter
-        monkeypatch.setattr(quality, "_BLOCK_ELEMENTS", 7 * 230)
+        monkeypatch.setattr(precision_recall, "_BLOCK_ELEMENTS", 7 * 230)
     for k in (1, 3, 5):
         expected = package.compute_prdc(real, fake, nearest_k=k)
         got = prdc(real, fake, k=k)
@@ -201,7 +201,7 @@ def test_prdc_matches_the_prdc_package(kind, small_blocks, monkeypatch):
 def test_kth_neighbour_distances_count_the_point_itself_like_prdc():
     x = np.array([[0.0], [0.0], [1.0], [3.0]])
     # Sorted distances from x[0]: 0 (itself), 0 (its duplicate), 1, 3; from x[3]: 0, 2, 3, 3.
-    radii = quality._kth_neighbour_distances(torch.from_numpy(x), k=2)      # squared
+    radii = precision_recall._kth_neighbour_distances(torch.from_numpy(x), k=2)      # squared
     np.testing.assert_allclose(radii.numpy(), [1.0, 1.0, 1.0, 9.0])
 
 
@@ -245,7 +245,7 @@ def test_parzen_blocks_do_not_change_the_result(monkeypatch):
     rng = np.random.default_rng(1)
     centres, points = rng.random((300, 20)), rng.random((45, 20))
     whole = parzen_log_densities(centres, points, 0.3)
-    monkeypatch.setattr(quality, "_PARZEN_BLOCK_ELEMENTS", 7 * 37)     # 37 centres per block
+    monkeypatch.setattr(parzen, "_PARZEN_BLOCK_ELEMENTS", 7 * 37)     # 37 centres per block
     blocked = parzen_log_densities(centres, points, 0.3, batch_size=7)
     np.testing.assert_allclose(blocked, whole, rtol=1e-6)
     np.testing.assert_allclose(whole, direct_log_densities(centres, points, 0.3), rtol=1e-5)

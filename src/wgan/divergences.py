@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import WganError
-from .transport import _as_points, check_masses, earth_movers_distance, ground_cost
+from .transport import check_masses, earth_movers_distance, ground_cost
+from .transport.inputs import _as_points
 
 _TOTAL_RTOL = 1e-9
 QUANTITIES = ("tv", "kl", "js", "w")
@@ -142,7 +143,7 @@ def energy_distance(x, y, a=None, b=None, unbiased: bool = False) -> float:
     i.i.d. sampling, and it can be slightly negative. It takes no weights and needs n, m >= 2.
     Memory O(2048 * max(n, m)); time O((n + m)^2 d).
     """
-    from .transport import _as_weights, _pair
+    from .transport.inputs import _as_weights, _pair
 
     x, y = _pair(x, y)
     n, m = len(x), len(y)

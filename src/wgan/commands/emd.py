@@ -187,9 +187,27 @@ def format_entries(plan: np.ndarray, cost: np.ndarray | None) -> str:
 
 
 def _problem(args: argparse.Namespace):
-    """(supply, demand, cost, points_a, points_b) from the arguments, checked."""
+    """(supply, demand, cost, points_a, points_b, power) from the arguments, checked."""
     from ..transport import ground_cost
 
+    _check_flags(args)
+    power = _power(args)
+    supply = demand = None
+    if args.supply is not None and args.demand is not None:
+        supply, demand = read_vector(args.supply), read_vector(args.demand)
+        _check_nonnegative(supply, args.supply, "mass", "masses")
+        _check_nonnegative(demand, args.demand, "mass", "masses")
+    if args.cost is not None:
+        return supply, demand, _read_cost(args, supply, demand), None, None, power
+    points_a, points_b = _read_point_pair(args, supply, demand)
+    cost = ground_cost(points_a, points_b, args.metric or "euclidean", power)
+    if supply is None and not args.assignment:
+        supply, demand = np.full(len(points_a), 1.0 / len(points_a)), np.full(len(points_b), 1.0 / len(points_b))
+    return supply, demand, cost, points_a, points_b, power
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """WganError for a combination of flags that poses no problem, or two at once."""
     has_points = args.points_a is not None or args.points_b is not None
     if args.cost is not None and has_points:
         raise WganError("give either --cost or --points-a/--points-b, not both")
@@ -212,38 +230,42 @@ def _problem(args: argparse.Namespace):
     if args.cost is not None and (args.metric is not None or args.power is not None):
         raise WganError("--metric and --power apply to point sets (--points-a/--points-b); "
                         "with --cost the matrix is the cost")
-    metric = args.metric or "euclidean"
+
+
+def _power(args: argparse.Namespace) -> float:
+    """--power as a float >= 1 (default 1)."""
     try:
         power = float(args.power or 1)
     except ValueError:
         raise WganError(f"--power {args.power!r}: expected a number >= 1") from None
     if not math.isfinite(power) or power < 1:
         raise WganError(f"--power {args.power}: must be >= 1")
-    supply = demand = points_a = points_b = None
-    if all(masses_given):
-        supply, demand = read_vector(args.supply), read_vector(args.demand)
-        _check_nonnegative(supply, args.supply, "mass", "masses")
-        _check_nonnegative(demand, args.demand, "mass", "masses")
-    if args.cost is not None:
-        cost = read_matrix(args.cost)
-        _check_nonnegative(cost, args.cost, "cost", "costs")
-        if supply is not None and cost.shape != (len(supply), len(demand)):
-            raise WganError(f"{args.cost} is a {cost.shape[0]} x {cost.shape[1]} matrix, but "
-                            f"{args.supply} has {len(supply)} masses and {args.demand} has "
-                            f"{len(demand)}: expected {len(supply)} rows of {len(demand)} numbers")
-    else:
-        points_a, points_b = read_point_set(args.points_a), read_point_set(args.points_b)
-        if points_a.shape[1] != points_b.shape[1]:
-            raise WganError(f"{args.points_a} holds {points_a.shape[1]}-D points but {args.points_b} "
-                            f"holds {points_b.shape[1]}-D points")
-        for path, points, masses, name in ((args.points_a, points_a, supply, "--supply"),
-                                           (args.points_b, points_b, demand, "--demand")):
-            if masses is not None and len(masses) != len(points):
-                raise WganError(f"{name} has {len(masses)} masses but {path} has {len(points)} points")
-        cost = ground_cost(points_a, points_b, metric, power)
-        if supply is None and not args.assignment:
-            supply, demand = np.full(len(points_a), 1.0 / len(points_a)), np.full(len(points_b), 1.0 / len(points_b))
-    return supply, demand, cost, points_a, points_b, power
+    return power
+
+
+def _read_cost(args: argparse.Namespace, supply: np.ndarray | None, demand: np.ndarray | None) -> np.ndarray:
+    """The --cost matrix (n, m), >= 0, with one row per supply and one column per demand mass."""
+    cost = read_matrix(args.cost)
+    _check_nonnegative(cost, args.cost, "cost", "costs")
+    if supply is not None and cost.shape != (len(supply), len(demand)):
+        raise WganError(f"{args.cost} is a {cost.shape[0]} x {cost.shape[1]} matrix, but "
+                        f"{args.supply} has {len(supply)} masses and {args.demand} has "
+                        f"{len(demand)}: expected {len(supply)} rows of {len(demand)} numbers")
+    return cost
+
+
+def _read_point_pair(args: argparse.Namespace, supply: np.ndarray | None,
+                     demand: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """--points-a (n, d) and --points-b (m, d), of one dimension, with one mass per point."""
+    points_a, points_b = read_point_set(args.points_a), read_point_set(args.points_b)
+    if points_a.shape[1] != points_b.shape[1]:
+        raise WganError(f"{args.points_a} holds {points_a.shape[1]}-D points but {args.points_b} "
+                        f"holds {points_b.shape[1]}-D points")
+    for path, points, masses, name in ((args.points_a, points_a, supply, "--supply"),
+                                       (args.points_b, points_b, demand, "--demand")):
+        if masses is not None and len(masses) != len(points):
+            raise WganError(f"{name} has {len(masses)} masses but {path} has {len(points)} points")
+    return points_a, points_b
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,116 @@
+"""W_p between sample sets x (n, d) and y (m, d): ground costs, the exact 1-D route by
+sorting (Villani 2003, Thm 2.18), and POT's network simplex in any dimension."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import WganError
+from .exact import TransportResult, _network_simplex
+from .inputs import Metric, _as_points, _as_weights, _check_p, _pair, check_cost
+
+# Ground metrics that are |x - y| on the line, so that 1-D inputs take the sorting route.
+_LINE_METRICS = ("euclidean", "cityblock", "chebyshev", "minkowski")
+# From this many coordinates on, Euclidean costs come from a matrix product, not cdist.
+_BLAS_MIN_DIM = 32
+
+
+def ground_cost(x, y, metric: Metric = "euclidean", p: float = 1) -> np.ndarray:
+    """d(x_i, y_j)^p for points x (n, d) and y (m, d): an (n, m) float64 matrix.
+
+    `metric` is any scipy.spatial.distance.cdist metric name ("euclidean", "cityblock",
+    "chebyshev", "minkowski", ...) or a function of two (d,) points returning a float.
+    """
+    from scipy.spatial.distance import cdist
+
+    x, y = _pair(x, y)
+    try:
+        if isinstance(metric, str) and metric in ("euclidean", "sqeuclidean") and x.shape[1] >= _BLAS_MIN_DIM:
+            import ot
+
+            # |x|^2 + |y|^2 - 2 x.y through one matrix product: 10x faster than cdist's loops
+            # at d = 784, to ~1e-13; in few dimensions cdist is both faster and exact.
+            cost = ot.dist(x, y, metric=metric)
+        else:
+            cost = cdist(x, y, metric=metric)
+    except (TypeError, ValueError) as exc:
+        raise WganError(f"ground metric {metric!r}: {exc}") from None
+    cost = check_cost(cost, name=f"ground cost ({getattr(metric, '__name__', metric)})")
+    if p != 1:
+        cost **= p
+    return cost
+
+
+def _quantile_wpp(xs: np.ndarray, ys: np.ndarray, a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
+    """W_p^p between weighted 1-D sets, batched: xs (k, n), ys (k, m) -> (k,).
+
+    W_p^p = int_0^1 |F^-1(t) - G^-1(t)|^p dt: the monotone coupling is optimal for the
+    cost |x - y|^p, p >= 1 (Villani 2003, Thm 2.18). Weights a (n,), b (m,) sum to 1.
+    """
+    k = xs.shape[0]
+    ox, oy = np.argsort(xs, axis=1, kind="stable"), np.argsort(ys, axis=1, kind="stable")
+    xs, ys = np.take_along_axis(xs, ox, 1), np.take_along_axis(ys, oy, 1)
+    ca, cb = np.cumsum(a[ox], axis=1), np.cumsum(b[oy], axis=1)
+    ca[:, -1] = cb[:, -1] = 1.0
+    # Breakpoints of both quantile functions; on each interval both are constant.
+    t = np.sort(np.concatenate([ca, cb], axis=1), axis=1)
+    t = np.concatenate([np.zeros((k, 1)), t], axis=1)
+    widths = np.diff(t, axis=1)
+    mids = 0.5 * (t[:, 1:] + t[:, :-1])
+    # Row-wise searchsorted through one flat search: rows are offset by 2 apart.
+    offset = 2.0 * np.arange(k)[:, None]
+    ix = np.searchsorted((ca + offset).ravel(), (mids + offset).ravel()).reshape(mids.shape)
+    iy = np.searchsorted((cb + offset).ravel(), (mids + offset).ravel()).reshape(mids.shape)
+    ix = np.minimum(ix - xs.shape[1] * np.arange(k)[:, None], xs.shape[1] - 1)
+    iy = np.minimum(iy - ys.shape[1] * np.arange(k)[:, None], ys.shape[1] - 1)
+    gap = np.abs(np.take_along_axis(xs, ix, 1) - np.take_along_axis(ys, iy, 1))
+    return np.sum(widths * gap ** p, axis=1)
+
+
+def wasserstein_1d(x, y, a=None, b=None, p: float = 1) -> float:
+    """Exact W_p on the line between weighted samples x (n,) and y (m,), by sorting.
+
+    W_p = (int_0^1 |F^-1(t) - G^-1(t)|^p dt)^(1/p); for p = 1 this is int |F(t) - G(t)| dt
+    (Villani 2003, Thm 2.18 and Remark 2.19). Weights are relative (scaled to total 1).
+    """
+    x = _as_points(x, "x")
+    y = _as_points(y, "y")
+    if x.shape[1] != 1 or y.shape[1] != 1:
+        raise WganError(f"wasserstein_1d takes 1-D samples, got shapes {x.shape} and {y.shape}")
+    p = _check_p(p)
+    a, b = _as_weights(a, len(x), "a"), _as_weights(b, len(y), "b")
+    value = float(_quantile_wpp(x.T, y.T, a, b, p)[0])
+    return value ** (1.0 / p)
+
+
+def wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean",
+                max_iter: int | None = None) -> float:
+    """Exact W_p between weighted point sets x (n, d) and y (m, d), as a distance (not ^p).
+
+    W_p = (min_gamma sum_ij gamma_ij d(x_i, y_j)^p)^(1/p) over plans with marginals a, b
+    (Villani 2008, Def. 6.1; W1 is the Earth Mover's distance of Arjovsky et al. 2017,
+    eq. 1). W2 here is the distance, i.e. the square root of the optimal squared cost.
+    Weights are relative (each set scaled to total 1; uniform when None). Ground distance
+    `metric`: a scipy cdist metric name or a function of two points. 1-D inputs with a
+    metric that is |x - y| on the line take the exact sorting route; the rest POT's network
+    simplex, which warns (TransportWarning) if it hits its iteration cap.
+    """
+    x, y = _pair(x, y)
+    p = _check_p(p)
+    a, b = _as_weights(a, len(x), "a"), _as_weights(b, len(y), "b")
+    if x.shape[1] == 1 and isinstance(metric, str) and metric in _LINE_METRICS:
+        return float(_quantile_wpp(x.T, y.T, a, b, p)[0]) ** (1.0 / p)
+    cost = ground_cost(x, y, metric, p)
+    _, value, _, _ = _network_simplex(a, b, cost, max_iter)
+    return max(value, 0.0) ** (1.0 / p)
+
+
+def transport_plan(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean",
+                   max_iter: int | None = None) -> TransportResult:
+    """The optimal plan between weighted point sets x (n, d) and y (m, d) for the cost
+    d(x, y)^p: a TransportResult whose cost is W_p^p (not its p-th root) and whose plan
+    has marginals a and b (relative weights scaled to total 1)."""
+    x, y = _pair(x, y)
+    p = _check_p(p)
+    a, b = _as_weights(a, len(x), "a"), _as_weights(b, len(y), "b")
+    plan, value, u, v = _network_simplex(a, b, ground_cost(x, y, metric, p), max_iter)
+    return TransportResult(cost=value, plan=plan, u=u, v=v)
