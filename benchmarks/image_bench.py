@@ -3,7 +3,7 @@ after a fixed wall-clock budget.
 
 Throughput: one WGAN-GP generator iteration (n_critic = 5 critic steps, lambda 10, Adam
 (0.5, 0.9)) on DCGAN nets (width 64, layer-norm critic), batch 64, at 32x32 and 64x64,
-through `wgan.training` and through the plain loop of benchmarks/loops.py; the ratio comes from the
+through `wgan.train` and through the plain loop of benchmarks/loops.py; the ratio comes from the
 same run.
 
 Quality: a digit classifier is trained here on the 60,000 MNIST training images (it must
@@ -77,7 +77,7 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     from wgan.evaluation import generate
     from wgan.loading import load_run
     from wgan.runs import read_metrics
-    from wgan.training import train
+    from wgan.loop import train
 
     data = load_data("mnist", image_size=32)
     model, accuracy, clf_s = digit_classifier(data, classifier_cache)

@@ -1,6 +1,6 @@
 """The two training loops every speed benchmark compares, built for any config: one
 generator iteration as a plain textbook WGAN-GP loop (the reference code's shape) and
-through `wgan.training`, plus the timing both are measured with."""
+through `wgan.steps`, plus the timing both are measured with."""
 from __future__ import annotations
 
 import time
@@ -8,11 +8,10 @@ import time
 import numpy as np
 import torch
 
-from wgan.config import apply_overrides, config_from_dict
-from wgan.lipschitz import make_constraint
+from wgan.config import with_overrides
 from wgan.networks import make_networks
-from wgan.objectives import objective_from_config
-from wgan.training import build_state, compile_losses, critic_step, generator_step
+from wgan.recipe import build_parts, build_state
+from wgan.steps import compile_losses, critic_step, generator_step
 
 
 class RandomImages:
@@ -61,10 +60,8 @@ def textbook_iteration(config, data, device: torch.device = torch.device("cpu"))
 
 def our_iteration(config, data, precision: str = "fp32", compiled: bool = False,
                   device: torch.device = torch.device("cpu")):
-    config = config_from_dict(apply_overrides(config.to_dict() | {"optim": {**config.to_dict()["optim"],
-                                                                             "betas": list(config.optim.betas)}},
-                                              [f"train.precision='{precision}'"]))
-    constraint, objective = make_constraint(config.constraint), objective_from_config(config.objective)
+    config = with_overrides(config, [f"train.precision='{precision}'"])
+    objective, constraint = build_parts(config)
     state = build_state(config, data.shape, device)
     cfg = config.train
     if compiled:

@@ -16,7 +16,8 @@ from pathlib import Path
 import torch
 
 from wgan.config import load_config
-from wgan.training import TrainingDiverged, train
+from wgan.callbacks import TrainingDiverged
+from wgan.loop import train
 
 PAIRS = [
     ("wasserstein", "weight_clipping", []),

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from wgan.config import load_config
-from wgan.training import train
+from wgan.loop import train
 
 # (data set, preset, generator steps); threads = 1 everywhere: a second torch thread
 # collapses whenever anything else runs on a 2-core machine.

@@ -11,12 +11,13 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 import wgan.lipschitz
-import wgan.training
+import wgan.steps
 from wgan import distributed
 from wgan.config import load_config
 from wgan.lipschitz import make_constraint
 from wgan.objectives import objective_from_config
-from wgan.training import build_state, critic_step, generator_step
+from wgan.recipe import build_state
+from wgan.steps import critic_step, generator_step
 
 GLOBAL_BATCH, STEPS, N_CRITIC = 32, 3, 2
 OVERRIDES = [f"train.batch_size={GLOBAL_BATCH}", f"train.n_critic={N_CRITIC}", "model.generator_width=16",
@@ -58,7 +59,7 @@ def train_scripted(rank: int, world: int, init_file: str, out: str) -> None:
     if world > 1:
         dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
     script = Scripted(rank, world)
-    wgan.training.sample_latent = script.latent
+    wgan.steps.sample_latent = script.latent
     wgan.lipschitz.random_interpolates = script.interpolates
     config = load_config("default", OVERRIDES)
     constraint = make_constraint(config.constraint)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-import wgan.training
+import wgan.loop
+from wgan.callbacks import Figures
 from wgan.config import OBJECTIVES, load_config
 
 
@@ -40,7 +41,7 @@ def point_file(tmp_path, dim):
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_figures_leave_the_networks_and_random_states_as_they_were(tmp_path, monkeypatch, objective, data):
     calls = []
-    real_snapshot = wgan.training._Figures.snapshot
+    real_snapshot = Figures.snapshot
 
     def checked(self, state, record):
         state.generator.train()  # as in training, where both networks are in train mode
@@ -50,7 +51,7 @@ def test_figures_leave_the_networks_and_random_states_as_they_were(tmp_path, mon
         assert_same(before, snapshot(state))
         calls.append(record["step"])
 
-    monkeypatch.setattr(wgan.training._Figures, "snapshot", checked)
+    monkeypatch.setattr(Figures, "snapshot", checked)
     tiny = ["train.steps=2", "eval.every=2", "eval.samples=32", "train.batch_size=8", "eval.tensorboard='off'",
             "model.generator_width=8", "model.critic_width=8", f"objective.name='{objective}'",
             "constraint.name='spectral_norm'"]
@@ -63,7 +64,7 @@ def test_figures_leave_the_networks_and_random_states_as_they_were(tmp_path, mon
         dim = int(data[0])
         name = "eight_gaussians" if dim == 2 else point_file(tmp_path, dim)
         config = load_config("default", tiny + [f"data.name='{name}'"])
-    result = wgan.training.train(config, tmp_path / "run", progress=False)
+    result = wgan.loop.train(config, tmp_path / "run", progress=False)
     assert calls == [0, 2] and result.step == 2
     kind = "samples" if data == "images" else "landscape"
     assert (tmp_path / "run" / "figures" / f"{kind}.png").exists()

@@ -44,14 +44,15 @@ def test_overrides_return_a_config_or_a_config_error(items):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["--steps", "--seed", "--data", "--config", "--set", "--image-size", "--out",
-                                 "--resume", "--overwrite", "-1", "0", "5", "x", "digits", "default",
+                                 "--resume", "--overwrite", "-1", "0", "5", "x", "digits", "default", "--objective", "gan",
+                                 "--constraint", "none", "--divergence", "kl", "fgan",
                                  "train.steps=3", "nan", "=", "eight_gaussians", "--no-progress"]),
                 max_size=8))
 def test_train_arguments_end_in_a_clear_exit(monkeypatch, capsys, argv):
     """Parsing and validation only: training itself is replaced by a stub."""
-    import wgan.training
+    import wgan.loop
 
-    monkeypatch.setattr(wgan.training, "train", lambda *a, **k: (_ for _ in ()).throw(_Reached()))
+    monkeypatch.setattr(wgan.loop, "train", lambda *a, **k: (_ for _ in ()).throw(_Reached()))
     capsys.readouterr()
     try:
         code = cli.main(["train", *argv])

@@ -69,10 +69,10 @@ def test_closed_form_declines_critics_it_does_not_cover(make):
 def test_training_score_uses_the_closed_form_only_when_values_are_outputs():
     critic = GradientPenalty(1.0).prepare(MLPCritic(2, 16, 2))
     x = torch.randn(8, 2)
-    plain = CriticScore(critic, Wasserstein(), None, lambda: torch.autocast("cpu", enabled=False))
+    plain = CriticScore(critic, Wasserstein(), {}, lambda: torch.autocast("cpu", enabled=False))
     torch.testing.assert_close(plain.input_gradient(x), _autograd_gradient(critic, x))
     cramer_critic = MLPCritic(2, 16, 2, out_dim=4)
-    cramer = CriticScore(cramer_critic, Cramer(output_dim=4), torch.randn(8, 4),
+    cramer = CriticScore(cramer_critic, Cramer(output_dim=4), {"anchor": torch.randn(8, 4)},
                          lambda: torch.autocast("cpu", enabled=False))
     assert cramer.input_gradient(x) is None
     norms = input_gradient_norms(cramer, x, create_graph=False)  # autograd route

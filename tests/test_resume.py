@@ -3,7 +3,8 @@ experiment; the wall-clock checkpoint cadence; one process per run directory."""
 import pytest
 import torch
 
-import wgan.training
+import wgan.callbacks.checkpoints
+import wgan.loop
 from wgan.cli import main
 from wgan.config import load_config
 from wgan.errors import WganError
@@ -74,22 +75,22 @@ def test_a_second_process_on_a_run_directory_is_refused(run, capsys):
 @pytest.mark.parametrize("minutes, expected", [(0.0, [20]), (1e-9, list(range(1, 21)))])
 def test_wall_clock_checkpoints_come_whichever_cadence_is_first(tmp_path, monkeypatch, minutes, expected):
     written = []
-    real_save = wgan.training.save_checkpoint
-    monkeypatch.setattr(wgan.training, "save_checkpoint",
+    real_save = wgan.callbacks.checkpoints.save_checkpoint
+    monkeypatch.setattr(wgan.callbacks.checkpoints, "save_checkpoint",
                         lambda run_dir, state: (written.append(state["step"]), real_save(run_dir, state))[1])
     config = load_config("default", ["train.steps=20", "eval.checkpoint_every=1000", "eval.every=1000",
                                      f"eval.checkpoint_minutes={minutes}", "eval.figures=false",
                                      "eval.tensorboard='off'", "eval.samples=64", "train.batch_size=16"])
-    wgan.training.train(config, tmp_path / "run", progress=False)
+    wgan.loop.train(config, tmp_path / "run", progress=False)
     assert written == expected
 
 
 def test_wall_clock_checkpoints_do_not_change_the_run(tmp_path):
     base = ["train.steps=12", "eval.every=6", "eval.log_every=3", "eval.figures=false", "eval.tensorboard='off'",
             "eval.samples=64", "train.batch_size=16"]
-    often = wgan.training.train(load_config("default", base + ["eval.checkpoint_minutes=1e-9"]),
+    often = wgan.loop.train(load_config("default", base + ["eval.checkpoint_minutes=1e-9"]),
                                 tmp_path / "often", progress=False)
-    never = wgan.training.train(load_config("default", base + ["eval.checkpoint_minutes=0"]),
+    never = wgan.loop.train(load_config("default", base + ["eval.checkpoint_minutes=0"]),
                                 tmp_path / "never", progress=False)
     a, b = load_checkpoint(often.run_dir), load_checkpoint(never.run_dir)
     for name in ("generator", "critic"):
@@ -106,3 +107,20 @@ def test_resume_of_a_directory_that_is_not_a_run_is_an_error(tmp_path, capsys):
     with pytest.raises(WganError, match="not a run directory"):
         from wgan.runs import config_of_run
         config_of_run(tmp_path / "empty")
+
+
+def test_a_run_written_before_the_callbacks_still_loads_samples_and_resumes(tmp_path, capsys):
+    """tests/data/run_before_callbacks: 10 steps of tiny nets, written by wgan at commit 80fa43a
+    (no log sums in the checkpoint, no checkpoint_minutes in the config)."""
+    import shutil
+    from pathlib import Path
+
+    from wgan.loading import load_run
+
+    run = tmp_path / "old"
+    shutil.copytree(Path(__file__).parent / "data" / "run_before_callbacks", run)
+    assert load_run(run).step == 10
+    assert main(["sample", "--run", str(run), "-n", "4", "--out", str(tmp_path / "s.png")]) == 0
+    assert main(["train", "--resume", str(run), "--steps", "15", "--no-progress"]) == 0
+    assert load_checkpoint(run)["step"] == 15
+    assert [r["step"] for r in read_metrics(run)] == [0, 5, 10, 15]

@@ -6,7 +6,8 @@ import torch
 from wgan.config import load_config
 from wgan.errors import WganError
 from wgan.runs import load_checkpoint, read_metrics
-from wgan.training import n_critic_at, train
+from wgan.loop import train
+from wgan.steps import n_critic_at
 
 
 def _metrics_without_time(run_dir):
@@ -246,7 +247,7 @@ def test_one_divergence_watch_for_every_objective(objective, divergence):
     import warnings
 
     from wgan.objectives import make_objective
-    from wgan.training import CriticWatch, DivergenceWarning
+    from wgan.callbacks import CriticWatch, DivergenceWarning
 
     obj = make_objective(objective, divergence=divergence)
     key = obj.estimate_key

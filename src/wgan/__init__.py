@@ -8,11 +8,11 @@ from .input_gradients import closed_form_input_gradient, input_gradient_norms
 from .latent import constant_vectors, lerp, one_hot_vectors, slerp, sweep
 from .lipschitz import GradientPenalty, NoConstraint, SpectralNorm, WeightClipping, make_constraint
 from .loading import load_run
+from .loop import TrainResult, train
 from .metrics import critic_lipschitz, make_evaluator, mode_metrics
 from .networks import DCGANCritic, DCGANGenerator, MLPCritic, MLPGenerator
 from .objectives import FGAN, Cramer, StandardGAN, Wasserstein, make_objective
 from .quality import fid, frechet_distance, kid, parzen_log_likelihood, prdc, select_bandwidth
-from .training import TrainResult, train
 from .transport import (AssignmentResult, TransportResult, TransportWarning, earth_movers_distance,
                         ground_cost, monge_assignment, sinkhorn, sliced_wasserstein, transport_plan,
                         wasserstein, wasserstein_1d)

@@ -36,6 +36,14 @@ F_DIVERGENCE_NAMES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinge
 CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm")
 
 
+def registry(key: str, names: tuple[str, ...], entries: dict[str, Any]) -> dict[str, Any]:
+    """`entries` (name -> maker), checked to implement exactly the names the config accepts for
+    `key`: the names are declared here once, and the classes that implement them say so."""
+    if set(entries) != set(names):
+        raise RuntimeError(f"{key}: the config accepts {sorted(names)}, but {sorted(entries)} are implemented")
+    return {name: entries[name] for name in names}
+
+
 @dataclass
 class DataConfig:
     """What to learn: a toy distribution, a bundled image set (digits, mnist, faces), a

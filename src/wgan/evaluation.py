@@ -25,8 +25,8 @@ from torch import nn
 from .errors import WganError
 from .features import FeatureNetwork
 from .latent import random_latents
-from .metrics import in_chunks, mode_metrics
-from .networks import evaluating
+from .metrics import mode_metrics
+from .networks import generate as generate_from
 from .runs import json_safe
 from .transport import wasserstein
 
@@ -37,10 +37,7 @@ KDE_SIGMAS = tuple(float(s) for s in np.logspace(-1.5, 0.5, 13))
 def generate(generator: nn.Module, n: int, seed: int) -> np.ndarray:
     """n samples (n, *shape) from fixed latent draws, in eval mode (the generator's modes
     are restored afterwards)."""
-    z = random_latents(n, generator.latent_dim, seed)
-    device = next(generator.parameters()).device
-    with evaluating(generator):
-        return in_chunks(lambda b: generator(b.to(device)).float().cpu(), z, 1000).numpy()
+    return generate_from(generator, random_latents(n, generator.latent_dim, seed), 1000).cpu().numpy()
 
 
 def _flat(x: np.ndarray) -> np.ndarray:

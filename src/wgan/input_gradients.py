@@ -14,8 +14,8 @@ scalar function a penalty differentiates, and offers the closed form where it ap
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import torch
 import torch.nn.functional as F
@@ -120,20 +120,22 @@ def closed_form_input_gradient(critic: nn.Module, x: Tensor) -> Tensor | None:
 @dataclass(frozen=True)
 class CriticScore:
     """x (n, ...) -> the critic's scalar values (n,) in float32, which a penalty differentiates:
-    the critic's outputs, or the objective's function of them and the anchor batch (Cramer)."""
+    the critic's outputs, or the objective's function of them and of the critic's outputs on
+    its extra batches, `context` (Cramer's anchor)."""
     critic: nn.Module
     objective: Objective
-    anchor: Tensor | None = None
+    context: Mapping[str, Tensor] = field(default_factory=dict)
     autocast: Callable[[], Any] = nullcontext
 
     def __call__(self, x: Tensor) -> Tensor:
         with self.autocast():
             out = self.critic(x)
-        return self.objective.critic_values(out.float(), self.anchor)
+        return self.objective.critic_values(out.float(), **self.context)
 
     def input_gradient(self, x: Tensor) -> Tensor | None:
-        """The closed-form input gradient where the critic has one (ReLU / LeakyReLU MLP), else None."""
-        if not self.objective.values_are_outputs:
+        """The closed-form input gradient where the critic has one (ReLU / LeakyReLU MLP) and
+        the values are its outputs, else None."""
+        if self.context:
             return None
         with self.autocast():
             return closed_form_input_gradient(unwrap(self.critic), x)

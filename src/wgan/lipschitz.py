@@ -17,7 +17,8 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .config import ConstraintConfig
+from .config import CONSTRAINTS as CONSTRAINT_NAMES
+from .config import ConstraintConfig, registry
 from .errors import ConfigError
 from .input_gradients import input_gradient_norms
 from .networks import uses_batch_norm, with_masked_activations
@@ -69,7 +70,7 @@ class GradientPenalty(NoConstraint):
     With ``one_sided=True``: lambda * E[max(0, ||grad f(x_hat)|| - 1)^2], which only
     punishes slopes above 1 (the same paper, appendix; Petzka et al. 2018).
     """
-    weight: float = 10.0
+    weight: float = ConstraintConfig.penalty_weight  # one default, the config's
     one_sided: bool = False
 
     @property
@@ -110,15 +111,17 @@ class SpectralNorm(NoConstraint):
         return critic
 
 
+CONSTRAINTS = registry("constraint.name", CONSTRAINT_NAMES, {
+    NoConstraint.name: lambda config: NoConstraint(),
+    WeightClipping.name: lambda config: WeightClipping(config.clip_value),
+    "gradient_penalty": lambda config: GradientPenalty(config.penalty_weight, one_sided=False),
+    "one_sided_penalty": lambda config: GradientPenalty(config.penalty_weight, one_sided=True),
+    SpectralNorm.name: lambda config: SpectralNorm(),
+})
+
+
 def make_constraint(config: ConstraintConfig) -> NoConstraint:
     """The constraint named by `config.name`, with its parameters."""
-    makers = {
-        "none": NoConstraint,
-        "weight_clipping": lambda: WeightClipping(config.clip_value),
-        "gradient_penalty": lambda: GradientPenalty(config.penalty_weight, one_sided=False),
-        "one_sided_penalty": lambda: GradientPenalty(config.penalty_weight, one_sided=True),
-        "spectral_norm": SpectralNorm,
-    }
-    if config.name not in makers:
-        raise ConfigError(f"constraint.name = {config.name!r}: allowed values are {', '.join(makers)}")
-    return makers[config.name]()
+    if config.name not in CONSTRAINTS:
+        raise ConfigError(f"constraint.name = {config.name!r}: allowed values are {', '.join(CONSTRAINTS)}")
+    return CONSTRAINTS[config.name](config)

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from .data.toy import GaussianMixture
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
-from .networks import evaluating
+from .networks import evaluating, generate, in_chunks
 from .objectives import Objective, Wasserstein
 from .transport import wasserstein
 
@@ -45,23 +45,20 @@ def mode_metrics(samples: np.ndarray, mixture: GaussianMixture, n_std: float = 3
     }
 
 
-def in_chunks(fn, x: Tensor, chunk: int = 256) -> Tensor:
-    """fn applied to x in slices of `chunk` rows, concatenated (bounds the memory of big batches)."""
-    return torch.cat([fn(x[i:i + chunk]) for i in range(0, len(x), chunk)])
-
-
 def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
                      generator: torch.Generator | None = None, chunk: int = 256,
-                     objective: Objective | None = None, anchor: Tensor | None = None) -> float:
+                     objective: Objective | None = None, context: dict[str, Tensor] | None = None) -> float:
     """The largest ||grad f|| over random interpolates of real and fake: an empirical lower
     bound on the critic's Lipschitz constant K. real, fake: (n, ...). f is the critic's
-    scalar function: its output, or `objective.critic_values` of it with `anchor` (Cramer)."""
+    scalar function: its output, or `objective.critic_values` of it with the critic's outputs
+    on the objective's extra batches, `context` (n, k) each (Cramer's anchor)."""
     inputs = random_interpolates(real, fake, generator)
     objective = objective or Wasserstein()
+    context = context or {}
 
     def norms(start: int) -> Tensor:
-        chunk_anchor = None if anchor is None else anchor[start:start + chunk]
-        score = CriticScore(critic, objective, chunk_anchor)
+        rows = {name: out[start:start + chunk] for name, out in context.items()}
+        score = CriticScore(critic, objective, rows)
         return input_gradient_norms(score, inputs[start:start + chunk], create_graph=False)
 
     return float(torch.cat([norms(i) for i in range(0, len(inputs), chunk)]).max())
@@ -86,23 +83,27 @@ class Evaluator:
 
     @torch.no_grad()
     def generate(self, generator: nn.Module, n: int | None = None, second: bool = False) -> Tensor:
-        """Samples from the first n fixed latent vectors, in eval mode."""
-        device = next(generator.parameters()).device
-        latent = self.second_latent if second else self.latent
-        with evaluating(generator):
-            return in_chunks(lambda z: generator(z.to(device)).float(), latent[:n])
+        """Samples from the first n fixed latent vectors (the second set with `second`)."""
+        return generate(generator, (self.second_latent if second else self.latent)[:n])
+
+    @torch.no_grad()
+    def critic_context(self, generator: nn.Module, critic: nn.Module, n: int | None = None) -> dict[str, Tensor]:
+        """The critic's outputs on the objective's extra generated batches, from the second
+        set of fixed latents (Cramer's anchors), by name; empty for most objectives."""
+        with evaluating(critic):
+            return {name: in_chunks(critic, self.generate(generator, n, second=True))
+                    for name in self.objective.batches("critic")}
 
     @torch.no_grad()
     def __call__(self, generator: nn.Module, critic: nn.Module) -> dict:
         objective = self.objective
         fake = self.generate(generator)
-        anchor_samples = self.generate(generator, second=True) if objective.second_fake else None
         real = torch.as_tensor(self.real, device=fake.device)
+        context = self.critic_context(generator, critic)
         with evaluating(critic):
-            anchor = in_chunks(critic, anchor_samples) if anchor_samples is not None else None
-            estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), anchor))
+            estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), **context))
             noise = torch.Generator(device=fake.device).manual_seed(self.seed)
-            lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, anchor=anchor)
+            lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, context=context)
         fake_np = fake.cpu().numpy()
         n = len(fake_np)
         result = {

@@ -261,6 +261,20 @@ def evaluating(*modules: nn.Module) -> Iterator[None]:
             m.training = flag
 
 
+def in_chunks(fn, x: Tensor, chunk: int = 256) -> Tensor:
+    """fn applied to x in slices of `chunk` rows, concatenated (bounds the memory of big batches)."""
+    return torch.cat([fn(x[i:i + chunk]) for i in range(0, len(x), chunk)])
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, latents: Tensor, chunk: int = 256) -> Tensor:
+    """The generator's float32 samples (n, *shape) on its device for latents (n, latent_dim),
+    in eval mode and in chunks; the generator's modes are restored afterwards."""
+    device = next(generator.parameters()).device
+    with evaluating(generator):
+        return in_chunks(lambda z: generator(z.to(device)).float(), latents, chunk)
+
+
 def uses_batch_norm(module: nn.Module) -> bool:
     """True when any layer normalises over the batch (which couples the samples)."""
     return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())

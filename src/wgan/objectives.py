@@ -6,12 +6,14 @@ every objective but Cramer, whose critic outputs features (n, k). Nothing here k
 networks or Lipschitz constraints.
 
 Every objective answers the same calls:
-  critic_values(outputs, anchor) -> (n,)  the scalar critic function (what a penalty constrains)
-  critic_loss(real, fake, anchor)        minimised by the critic
-  generator_loss(fake, real, anchor)     minimised by the generator
-  estimate(real, fake, anchor)           the critic's estimate, named by `estimate_key`
-`anchor` is the critic's output on an independent generated batch (Cramer only; else None);
-`real` in generator_loss is None unless `generator_needs_real`.
+  batches(step) -> names                 the critic's extra batches in the "critic" or
+                                          "generator" step: "real" is real data, any other
+                                          name an independent generated batch (Cramer: "anchor")
+  critic_values(outputs, **batches)      (n,) the scalar critic function (what a penalty constrains)
+  critic_loss(real, fake, **batches)     minimised by the critic
+  generator_loss(fake, **batches)        minimised by the generator
+  estimate(real, fake, **batches)        the critic's estimate, named by `estimate_key`
+where each extra batch arrives as the critic's outputs on it, by name.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .config import OBJECTIVES, ObjectiveConfig
+from .config import F_DIVERGENCE_NAMES, ObjectiveConfig, registry
+from .config import OBJECTIVES as OBJECTIVE_NAMES
 from .errors import ConfigError
 
 LOG2 = math.log(2.0)
@@ -34,15 +37,17 @@ class Objective:
     name = "objective"
     estimate_key = "critic_estimate"
     output_dim = 1
-    second_fake = False          # needs the critic on an independent generated batch
-    generator_needs_real = False  # the generator loss needs the critic on real data
-    values_are_outputs = True     # critic_values returns the critic's outputs unchanged
+
+    def batches(self, step: str) -> tuple[str, ...]:
+        """Names of the batches the critic also sees in the "critic" or "generator" step."""
+        return ()
 
     def critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
         return outputs
 
-    def mean_critic_values(self, outputs: Tensor, anchors: Tensor | None = None) -> Tensor:
-        """The critic function at each of n points (n,), averaged over all anchors (m, k)."""
+    def mean_critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
+        """The critic function at each of n points (n,), averaged over a whole extra batch
+        (m, k) where the objective compares against one (Cramer's anchors)."""
         return outputs
 
     def runaway_estimate(self, w1: float | None) -> float:
@@ -233,15 +238,16 @@ class Cramer(Objective):
     output_dim: int = 256
     name = "cramer"
     estimate_key = "critic_cramer_estimate"
-    second_fake = True
-    generator_needs_real = True
-    values_are_outputs = False
+
+    def batches(self, step: str) -> tuple[str, ...]:
+        """The anchor x_g' in both steps; the generator loss also needs the critic on real data."""
+        return ("anchor", "real") if step == "generator" else ("anchor",)
 
     def critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
         return (outputs - anchor[: len(outputs)]).norm(dim=1) - outputs.norm(dim=1)
 
-    def mean_critic_values(self, outputs: Tensor, anchors: Tensor | None = None) -> Tensor:
-        return torch.cdist(outputs, anchors).mean(dim=1) - outputs.norm(dim=1)
+    def mean_critic_values(self, outputs: Tensor, anchor: Tensor | None = None) -> Tensor:
+        return torch.cdist(outputs, anchor).mean(dim=1) - outputs.norm(dim=1)
 
     def critic_loss(self, real: Tensor, fake: Tensor, anchor: Tensor | None = None) -> Tensor:
         return -self.estimate(real, fake, anchor)
@@ -256,30 +262,39 @@ class Cramer(Objective):
 
 
 
+def _mode(config: ObjectiveConfig, default: str, allowed: tuple[str, ...], what: str) -> str:
+    mode = default if config.generator_loss == "default" else config.generator_loss
+    if mode not in allowed:
+        raise ConfigError(f"objective.generator_loss = {config.generator_loss!r}: for {what} use "
+                          f"{' or '.join(allowed)}")
+    return mode
+
+
+def _fgan(config: ObjectiveConfig) -> FGAN:
+    if config.divergence not in F_DIVERGENCES:
+        raise ConfigError(f"objective.divergence = {config.divergence!r}: allowed values are "
+                          f"{', '.join(F_DIVERGENCES)}")
+    return FGAN(F_DIVERGENCES[config.divergence], _mode(config, "saddle", ("saddle", "non_saturating"), "f-GANs"))
+
+
+OBJECTIVES = registry("objective.name", OBJECTIVE_NAMES, {
+    Wasserstein.name: lambda config: Wasserstein(),
+    StandardGAN.name: lambda config: StandardGAN(_mode(config, "non_saturating", ("minimax", "non_saturating"),
+                                                       "the standard GAN")),
+    FGAN.name: _fgan,
+    Cramer.name: lambda config: Cramer(config.cramer_dim),
+})
+registry("objective.divergence", F_DIVERGENCE_NAMES, F_DIVERGENCES)
+
+
 def objective_from_config(config: ObjectiveConfig) -> Objective:
-    return make_objective(config.name, config.generator_loss, config.divergence, config.cramer_dim)
+    """The objective `config.name` with its options."""
+    if config.name not in OBJECTIVES:
+        raise ConfigError(f"objective.name = {config.name!r}: allowed values are {', '.join(OBJECTIVES)}")
+    return OBJECTIVES[config.name](config)
 
 
 def make_objective(name: str, generator_loss: str = "default", divergence: str = "kl",
                    cramer_dim: int = 256) -> Objective:
     """The objective `name` (wasserstein, gan, fgan, cramer) with its options."""
-    if name == "wasserstein":
-        return Wasserstein()
-    if name == "gan":
-        mode = "non_saturating" if generator_loss == "default" else generator_loss
-        if mode not in ("minimax", "non_saturating"):
-            raise ConfigError(f"objective.generator_loss = {generator_loss!r}: for the standard GAN use "
-                              "minimax or non_saturating")
-        return StandardGAN(mode)
-    if name == "fgan":
-        if divergence not in F_DIVERGENCES:
-            raise ConfigError(f"objective.divergence = {divergence!r}: allowed values are "
-                              f"{', '.join(F_DIVERGENCES)}")
-        mode = "saddle" if generator_loss == "default" else generator_loss
-        if mode not in ("saddle", "non_saturating"):
-            raise ConfigError(f"objective.generator_loss = {generator_loss!r}: for f-GANs use saddle "
-                              "or non_saturating")
-        return FGAN(F_DIVERGENCES[divergence], mode)
-    if name == "cramer":
-        return Cramer(cramer_dim)
-    raise ConfigError(f"objective.name = {name!r}: allowed values are {', '.join(OBJECTIVES)}")
+    return objective_from_config(ObjectiveConfig(name, generator_loss, divergence, cramer_dim))

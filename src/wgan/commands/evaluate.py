@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluation import evaluate_generator, format_table, mnist_kde_protocol, write_evaluation
     from ..features import load_feature_network
     from ..loading import load_run
-    from ..training import load_data_of
+    from ..data import load_data_of
 
     if args.n < 2:
         raise WganError(f"-n {args.n}: need at least 2 samples")

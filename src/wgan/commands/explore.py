@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     real = None
     if len(loaded.data_shape) != 3:
-        from ..training import load_data_of
+        from ..data import load_data_of
 
         real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
     for stem, title, z, row_labels, col_labels in probes(latent_dim, args.seed, dims, args.steps,

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if len(loaded.data_shape) == 3:
         plots.plot_image_grid(samples, args.out, title)
     else:
-        from ..training import load_data_of
+        from ..data import load_data_of
 
         real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
         plots.plot_points(samples, real, args.out, title)

@@ -77,7 +77,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..config import check_settings_apply, load_config, parse_override, resumed_config
     from ..runs import config_of_run
-    from ..training import train
+    from ..loop import train
 
     overrides = _overrides(args)
     if args.resume is not None:
@@ -94,7 +94,6 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config or "default", overrides)
         run_dir = args.out if args.out is not None else _default_run_dir(config)
     check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
-    _describe_data(config)
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
     if result.rank != 0:
@@ -103,22 +102,14 @@ def run(args: argparse.Namespace) -> int:
     return 130 if result.interrupted else 0
 
 
-def _describe_data(config) -> None:
-    """One line on a point file: how many points, and the format the reader saw (rank 0)."""
-    from .. import distributed
-    from ..data import data_summary
-
-    line = data_summary(config.data.name)
-    if line is not None and distributed.from_environment().is_main:
-        print(line, flush=True)
-
-
 def _toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _print_summary(result, config) -> None:
     f = result.final
+    for note in result.notes:
+        print(note)
     print(f"run directory: {result.run_dir}")
     if result.interrupted:
         print(f"stopped at step {result.step}; checkpoint written. Continue with: "

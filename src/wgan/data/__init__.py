@@ -17,7 +17,7 @@ from .toy import (EIGHT_GAUSSIANS, TOY_DISTRIBUTIONS, TWENTY_FIVE_GAUSSIANS, Gau
 
 __all__ = [
     "EIGHT_GAUSSIANS", "TWENTY_FIVE_GAUSSIANS", "TOY_DISTRIBUTIONS", "GaussianMixture",
-    "IMAGE_SETS", "ImageDataset", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
+    "IMAGE_SETS", "ImageDataset", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
     "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
     "data_summary", "eight_gaussians", "load_data", "load_point_cloud", "point_file_summary",
     "read_point_file", "read_points", "read_table", "swiss_roll", "twenty_five_gaussians",
@@ -71,3 +71,9 @@ def data_summary(name: str) -> str | None:
     """'data: p.txt, 500 points in 1-D (one number per line, no header)' when `name` is a
     point file (as `load_data` decides), else None. Raises DataError for a bad point file."""
     return point_file_summary(name) if is_point_file(name) else None
+
+
+def load_data_of(config) -> ToyDistribution | PointCloud | ImageDataset:
+    """The data set named in a run's `config.data` (split with `train.seed`)."""
+    d = config.data
+    return load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)

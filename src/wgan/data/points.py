@@ -97,24 +97,47 @@ def read_table(path: str | Path, header_ok: bool = True, same_width: bool = True
     number. `kind` names the file in messages ("data file", "cost file").
     """
     path = Path(path)
+    lines = _data_lines(_read_text(path, kind))
+    if not lines:
+        return TextTable(path, [], None, None)
+    delimiter = _detect_delimiter(lines)
+    header_number = lines[0][0]
+    header, lines = _take_header(lines, delimiter, header_ok)
+    table = TextTable(path, [(n, _split(t, delimiter)) for n, t in lines], delimiter, header)
+    _check_cells(table, same_width)
+    if header is not None and delimiter in (",", ";") and table.rows:
+        _check_header(table, header_number)
+    return table
+
+
+def _read_text(path: Path, kind: str) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or DataError for a missing,
+    unreadable or binary file."""
     if not path.exists():
         raise DataError(f"{kind} {path} does not exist")
     if not path.is_file():
         raise DataError(f"{kind} {path} is not a file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{path}: not a text file (not UTF-8); expected numbers separated by "
                         f"commas, semicolons, tabs or spaces, or a .npy array") from None
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _data_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, stripped text) for each line left after '#' comments and blank lines."""
     lines = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if line:
             lines.append((number, line))
-    if not lines:
-        return TextTable(path, [], None, None)
+    return lines
+
+
+def _detect_delimiter(lines: list[tuple[int, str]]) -> str | None:
+    """The separator of the table (see `TextTable.delimiter`) from its non-empty lines."""
     # The body decides the separator (a header may hold other characters); the first line
     # decides only when no other line has two cells.
     delimiter = next((s for s in map(_line_separator, (t for _, t in lines[1:] + lines[:1]))
@@ -123,14 +146,23 @@ def read_table(path: str | Path, header_ok: bool = True, same_width: bool = True
         multi = ([t for _, t in lines[1:] if len(t.split()) > 1]
                  or [t for _, t in lines if len(t.split()) > 1])
         delimiter = "\t" if all(re.fullmatch(r"\S+(\t\S+)+", t) for t in multi) else " "
-    header, header_number = None, lines[0][0]
+    return delimiter
+
+
+def _take_header(lines: list[tuple[int, str]], delimiter: str | None,
+                 header_ok: bool) -> tuple[str | None, list[tuple[int, str]]]:
+    """(header, data lines): the first line is a header when header_ok and it holds no number."""
     first_cells = _split(lines[0][1], delimiter if delimiter is not None else " ")
     # A header holds no number, not even one with a decimal comma ("1,5;2,5" is data).
     if header_ok and not any(is_number(c) or is_number(c.replace(",", ".")) for c in first_cells):
-        header = lines[0][1]
-        lines = lines[1:]
-    table = TextTable(path, [(n, _split(t, delimiter)) for n, t in lines], delimiter, header)
-    if delimiter in (",", ";"):  # split on whitespace, no cell is empty
+        return lines[0][1], lines[1:]
+    return None, lines
+
+
+def _check_cells(table: TextTable, same_width: bool) -> None:
+    """DataError for an empty cell (comma and semicolon files) or, with same_width, a row
+    whose width differs from the first row's."""
+    if table.delimiter in (",", ";"):  # split on whitespace, no cell is empty
         for number, cells in table.rows:
             if "" in cells:
                 raise DataError(f"{table.where(number, cells.index('') + 1)}: empty cell; expected "
@@ -140,16 +172,18 @@ def read_table(path: str | Path, header_ok: bool = True, same_width: bool = True
         for number, cells in table.rows:
             if len(cells) != first:
                 raise DataError(f"{table.where(number)}: {len(cells)} columns, but the first row has {first}")
-    if header is not None and delimiter in (",", ";") and table.rows:
-        names = _split(header, delimiter)
-        if not names[0] and len(names) > 1:
-            raise DataError(f"{table.where(header_number)}: the header's "
-                            f"first column has no name, as pandas' to_csv writes for its row index; "
-                            f"write the file with index=False (or delete the first column)")
-        if len(names) != len(table.rows[0][1]):
-            raise DataError(f"{table.where(header_number)}: the header names {len(names)} columns "
-                            f"but line {table.rows[0][0]} has {len(table.rows[0][1])} numbers")
-    return table
+
+
+def _check_header(table: TextTable, header_number: int) -> None:
+    """DataError unless the header of a comma or semicolon table names one column per number."""
+    names = _split(table.header, table.delimiter)
+    if not names[0] and len(names) > 1:
+        raise DataError(f"{table.where(header_number)}: the header's "
+                        f"first column has no name, as pandas' to_csv writes for its row index; "
+                        f"write the file with index=False (or delete the first column)")
+    if len(names) != len(table.rows[0][1]):
+        raise DataError(f"{table.where(header_number)}: the header names {len(names)} columns "
+                        f"but line {table.rows[0][0]} has {len(table.rows[0][1])} numbers")
 
 
 # --------------------------------------------------------------------------------------
@@ -266,6 +300,7 @@ class PointCloud:
     train: np.ndarray
     holdout: np.ndarray
     mixture: None = None
+    summary: str = ""  # what the reader saw: 'data: p.txt, 500 points in 1-D (...)'
 
     @property
     def shape(self) -> tuple[int]:
@@ -281,7 +316,8 @@ class PointCloud:
 
 def load_point_cloud(path: str | Path, holdout_fraction: float, seed: int) -> PointCloud:
     """Read `path` and split off a seeded, random `holdout_fraction` of its points."""
-    points = read_points(path)
+    file = read_point_file(path)
+    points = file.points.astype(np.float32)
     order = np.random.default_rng(seed).permutation(len(points))
     n_holdout = max(2, int(round(holdout_fraction * len(points))))
-    return PointCloud(Path(path).stem, points[order[n_holdout:]], points[order[:n_holdout]])
+    return PointCloud(Path(path).stem, points[order[n_holdout:]], points[order[:n_holdout]], summary=file.summary())

@@ -1,0 +1,24 @@
+"""In-training evaluation: exact W1 and its floor, the critic's own estimate and slope, modes."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..metrics import Evaluator
+from ..steps import TrainingState
+from .base import Callback
+
+
+class Evaluation(Callback):
+    """Adds the evaluator's metrics to every evaluation line (step 0 included); keeps the last."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.last: dict[str, Any] = {}
+
+    def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
+        if not evaluate:
+            return
+        record.update(self.evaluator(state.generator, state.critic))
+        key = self.evaluator.objective.estimate_key
+        record.setdefault(key, record[f"eval_{key}"])  # step 0: no training batches yet
+        self.last = record
