@@ -86,3 +86,18 @@ def test_whitespace_file_is_read_whole(tmp_path):
         together = np.concatenate([data.train, data.holdout])
         assert together.shape == (30, 2)
         assert np.allclose(np.sort(together, axis=0), np.sort(np.loadtxt(tmp_path / name), axis=0), atol=1e-6)
+
+
+def test_train_limit_keeps_the_first_training_examples_and_every_held_out_one():
+    from wgan.config import load_config
+    from wgan.data import load_data_of
+    from wgan.errors import DataError
+
+    full = load_data_of(load_config("default", ["data.name='digits'"]))
+    cut = load_data_of(load_config("default", ["data.name='digits'", "data.train_limit=100"]))
+    assert np.array_equal(cut.train, full.train[:100]) and np.array_equal(cut.train_labels, full.train_labels[:100])
+    assert np.array_equal(cut.holdout, full.holdout)
+    with pytest.raises(DataError, match="has 1438 training examples"):
+        load_data_of(load_config("default", ["data.name='digits'", "data.train_limit=5000"]))
+    with pytest.raises(DataError, match="no finite training set"):
+        load_data_of(load_config("default", ["data.train_limit=10"]))

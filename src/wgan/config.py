@@ -53,6 +53,9 @@ class DataConfig:
     image_size: int = _number(32, min=4)
     channels: int = _choice(0, 0, 1, 3)
     root: str = ""
+    train_limit: int = _number(0, min=0)  # only the first N training examples (0: all)
+    augment: str = ""  # DiffAugment policy for every critic input, e.g. "translation,color,cutout"
+    augment_strength: float = _number(1.0, min=0.0)
 
 
 @dataclass
@@ -107,7 +110,9 @@ class OptimConfig:
 
 @dataclass
 class TrainConfig:
-    """The loop. `steps` counts generator iterations."""
+    """The loop. `steps` counts generator iterations. With `ema_decay` > 0 an exponential moving
+    average of the generator's weights is kept from generator step `ema_start` on (a copy
+    before it; Yazici et al. 2019), and it is what figures, evaluation and sampling use."""
     steps: int = _number(3000, min=1)
     batch_size: int = _number(256, min=1)
     n_critic: int = _number(5, min=1)
@@ -119,6 +124,8 @@ class TrainConfig:
     precision: str = _choice("fp32", "fp32", "bf16", "fp16")
     channels_last: bool = False
     compile: bool = False
+    ema_decay: float = _number(0.0, min=0.0, max=0.9999999)  # 0: no averaged generator
+    ema_start: int = _number(0, min=0)
 
 
 @dataclass

@@ -15,17 +15,20 @@ from .runs import load_checkpoint
 
 @dataclass
 class LoadedRun:
-    """A run's config and networks (in eval mode) at the step of its checkpoint."""
+    """A run's config and networks (in eval mode) at the step of its checkpoint. `generator`
+    is the averaged generator when the run kept one (train.ema_decay) and `averaged` says so."""
     config: Config
     generator: nn.Module
     critic: nn.Module
     data_shape: tuple[int, ...]
     step: int
+    averaged: bool = False
 
 
 def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
-             device: str | torch.device = "cpu") -> LoadedRun:
-    """Load run_dir/checkpoint.pt (or `checkpoint`) into freshly built networks."""
+             device: str | torch.device = "cpu", raw: bool = False) -> LoadedRun:
+    """Load run_dir/checkpoint.pt (or `checkpoint`) into freshly built networks; the averaged
+    generator where the run has one, unless `raw` asks for the trained generator itself."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise WganError(f"run directory {run_dir} does not exist")
@@ -36,7 +39,8 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     config = config_from_dict(state["config"])
     shape = tuple(state["data_shape"])
     generator, critic = build_networks(config, shape)
-    for name, net in (("generator", generator), ("critic", critic)):
+    averaged = "ema_generator" in state and not raw
+    for name, net in (("ema_generator" if averaged else "generator", generator), ("critic", critic)):
         try:
             net.load_state_dict(state[name])
         except RuntimeError as exc:
@@ -44,4 +48,5 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
             detail = detail if len(detail) <= 400 else detail[:400] + " ..."
             raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
                             f"config builds: {detail}") from None
-    return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]))
+    return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]),
+                     averaged)

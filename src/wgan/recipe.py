@@ -14,7 +14,9 @@ import torch
 from torch import nn
 
 from . import distributed
+from .augment import make_augment
 from .config import Config
+from .ema import ExponentialMovingAverage
 from .errors import ConfigError
 from .lipschitz import NoConstraint, make_constraint
 from .networks import make_networks, uses_batch_norm
@@ -79,4 +81,7 @@ def build_state(config: Config, shape: tuple[int, ...], device: torch.device,
         generator_sync=distributed.wrap(generator, process, device),
         critic_sync=distributed.wrap(critic, process, device),
         precision=config.train.precision,
+        augment=make_augment(config.data.augment, config.data.augment_strength, shape),
+        ema=ExponentialMovingAverage(generator, config.train.ema_decay, config.train.ema_start)
+        if config.train.ema_decay > 0 else None,
     )

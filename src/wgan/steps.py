@@ -18,6 +18,8 @@ from torch import Tensor, nn
 
 from .config import Config
 from .errors import ConfigError, WganError
+from .augment import DiffAugment
+from .ema import ExponentialMovingAverage
 from .input_gradients import CriticScore
 from .lipschitz import NoConstraint
 from .networks import sample_latent
@@ -43,6 +45,8 @@ class TrainingState:
     generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
     critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
     precision: str = "fp32"                  # fp32, bf16 or fp16 (autocast; fp16 with loss scaling)
+    augment: DiffAugment | None = None       # applied to every critic input (data.augment)
+    ema: ExponentialMovingAverage | None = None  # the averaged generator (train.ema_decay)
     critic_losses: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None  # compiled forms of
     generator_losses: Callable[..., Tensor] | None = None                     # the loss functions
 
@@ -53,6 +57,11 @@ class TrainingState:
         self.critic_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
         self.generator_scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
         self.reset_log_sums()
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator to sample from: the averaged one when there is one."""
+        return self.ema.average if self.ema is not None else self.generator
 
     def reset_log_sums(self) -> None:
         zero = torch.zeros((), device=self.noise.device)
@@ -98,6 +107,7 @@ class TrainingState:
             "step": self.step,
             "wall_s": self.wall_s,
             "log_sums": dict(self.log_sums),
+            **({"ema_generator": self.ema.average.state_dict()} if self.ema is not None else {}),
         }
 
     def load_state_dict(self, state: dict[str, Any], rank: int | None = None) -> None:
@@ -117,6 +127,11 @@ class TrainingState:
                              "critic_steps": int(sums["critic_steps"])}
         if rank is not None:
             self.load_rng_state(state["ranks"][rank])
+        if self.ema is not None:
+            if "ema_generator" not in state:
+                raise WganError("train.ema_decay > 0, but the checkpoint holds no averaged generator: it was "
+                                "written without one; resume it with train.ema_decay = 0")
+            self.ema.average.load_state_dict(state["ema_generator"])
 
 
 def compile_losses(state: TrainingState, objective: Objective, constraint: NoConstraint, fused: bool) -> None:
@@ -130,7 +145,8 @@ def compile_losses(state: TrainingState, objective: Objective, constraint: NoCon
         raise ConfigError("train.compile = true, but torch.compile is not supported on this Python / "
                           "PyTorch; set train.compile = false")
     critic = partial(critic_losses, state.critic_sync, objective, constraint, fused, state.autocast)
-    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.autocast)
+    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.autocast,
+                        state.augment)
     state.critic_losses = _FirstCallReported(torch.compile(critic, dynamic=False))
     state.generator_losses = _FirstCallReported(torch.compile(generator, dynamic=False))
 
@@ -213,25 +229,32 @@ def critic_losses(critic: nn.Module, objective: Objective, constraint: NoConstra
 
 
 def generator_losses(generator: nn.Module, critic: nn.Module, objective: Objective,
-                     autocast: Callable[[], Any], latents: Mapping[str, tuple[Tensor, Tensor | None]],
+                     autocast: Callable[[], Any], augment: DiffAugment | None,
+                     latents: Mapping[str, tuple[Tensor, Tensor | None, dict[str, Tensor] | None]],
                      data: Mapping[str, Tensor]) -> Tensor:
     """The generator loss through a frozen critic. latents: for "fake" and each generated
-    batch the objective asks for, (z (n, latent_dim), instance noise or None); data: each
-    real batch it asks for, (n, ...)."""
+    batch the objective asks for, (z (n, latent_dim), instance noise or None, augmentation
+    parameters or None); data: each real batch it asks for, (n, ...), augmented already."""
     with autocast():
         outputs = {}
-        for name, (z, noise) in latents.items():
+        for name, (z, noise, transform) in latents.items():
             x = generator(z)
-            outputs[name] = critic(x if noise is None else x + noise).float()
+            x = x if noise is None else x + noise
+            outputs[name] = critic(x if transform is None else augment.apply(x, transform)).float()
         outputs.update({name: critic(x).float() for name, x in data.items()})
     fake_out = outputs.pop("fake")
     return objective.generator_loss(fake_out, **outputs)
 
 
 def draw_real(state: TrainingState, data, batch_size: int, noise_std: float) -> Tensor:
-    """A training batch (batch_size, *data.shape) on the device, with instance noise."""
+    """A training batch (batch_size, *data.shape) on the device, with instance noise, augmented."""
     batch = host_to_device(data.sample(batch_size, state.data_rng), state.noise.device)
-    return add_instance_noise(batch, noise_std, state.noise)
+    return augmented(state, add_instance_noise(batch, noise_std, state.noise))
+
+
+def augmented(state: TrainingState, x: Tensor) -> Tensor:
+    """x through a freshly drawn augmentation (x itself without data.augment)."""
+    return x if state.augment is None else state.augment(x, state.noise)
 
 
 def critic_step(state: TrainingState, data, objective: Objective, constraint: NoConstraint,
@@ -242,8 +265,8 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
     real = draw_real(state, data, batch_size, noise_std)
 
     def generated() -> Tensor:
-        return add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise, device)),
-                                  noise_std, noise)
+        return augmented(state, add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise,
+                                                                                 device)), noise_std, noise))
 
     with torch.no_grad():
         fake = generated()
@@ -269,16 +292,18 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
     name generated from fresh latents."""
     device, noise, critic = state.noise.device, state.noise, state.critic
     latent_dim, shape = state.generator.latent_dim, (batch_size, *data.shape)
-    latents: dict[str, tuple[Tensor, Tensor | None]] = {}
+    latents: dict[str, tuple[Tensor, Tensor | None, dict[str, Tensor] | None]] = {}
     real: dict[str, Tensor] = {}
+    like = torch.empty(shape, device=device)  # what the augmentation's draws are shaped by
     for name in ("fake", *objective.batches("generator")):
         if name == "real":
             real[name] = draw_real(state, data, batch_size, noise_std)
         else:
             latents[name] = (sample_latent(batch_size, latent_dim, noise, device),
-                             instance_noise(noise_std, shape, noise))
+                             instance_noise(noise_std, shape, noise),
+                             None if state.augment is None else state.augment.draw(like, noise))
     losses = state.generator_losses or partial(generator_losses, state.generator_sync, critic, objective,
-                                               state.autocast)
+                                               state.autocast, state.augment)
     critic.requires_grad_(False)
     loss = losses(latents, real)
     state.generator_optimizer.zero_grad(set_to_none=True)
@@ -301,6 +326,8 @@ def train_step(state: TrainingState, data, objective: Objective, constraint: NoC
                                            config.train.fused_critic_pass, noise_std))
     loss = generator_step(state, data, objective, batch_size, noise_std)
     state.step += 1
+    if state.ema is not None:
+        state.ema.update(state.generator, state.step)
     return loss
 
 

@@ -18,7 +18,7 @@ class Evaluation(Callback):
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
         if not evaluate:
             return
-        record.update(self.evaluator(state.generator, state.critic))
+        record.update(self.evaluator(state.sampler, state.critic))
         key = self.evaluator.objective.estimate_key
         record.setdefault(key, record[f"eval_{key}"])  # step 0: no training batches yet
         self.last = record

@@ -54,7 +54,7 @@ class Figures(Callback):
         title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
         if "modes" in record:
             title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
-        generator, critic, evaluator = state.generator, state.critic, self.evaluator
+        generator, critic, evaluator = state.sampler, state.critic, self.evaluator
         if self.kind == "samples":
             images = evaluator.generate(generator, GRID_SIZE).cpu().numpy()
             return plots.plot_image_grid(images, self.path(step), title)

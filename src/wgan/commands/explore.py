@@ -24,6 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sweep-dims", type=int, nargs="+", metavar="K",
                    help="latent dimensions to sweep (default: the first 8)")
     p.add_argument("--steps", type=int, default=8, help="points per sweep or interpolation (default 8)")
+    p.add_argument("--raw-generator", action="store_true",
+                   help="use the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
 
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.steps < 2:
         raise WganError(f"--steps {args.steps}: must be at least 2")
-    loaded = load_run(args.run)
+    loaded = load_run(args.run, raw=args.raw_generator)
     latent_dim = loaded.generator.latent_dim
     dims = args.sweep_dims if args.sweep_dims is not None else list(range(min(8, latent_dim)))
     bad = [d for d in dims if not 0 <= d < latent_dim]

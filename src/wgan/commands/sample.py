@@ -19,6 +19,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the latent draws (default 0)")
     p.add_argument("--checkpoint", type=Path, metavar="FILE", help="another checkpoint of the run")
     p.add_argument("--npy", type=Path, metavar="FILE.npy", help="also save the samples as an array")
+    p.add_argument("--raw-generator", action="store_true",
+                   help="use the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
 
 
@@ -31,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: must be at least 1")
     if args.out.suffix.lower() != ".png":
         raise WganError(f"--out {args.out}: expected a .png file name")
-    loaded = load_run(args.run, args.checkpoint)
+    loaded = load_run(args.run, args.checkpoint, raw=args.raw_generator)
     samples = generate(loaded.generator, args.n, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     title = f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"

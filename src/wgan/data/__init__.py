@@ -6,6 +6,7 @@ for evaluation; both return float32 arrays of shape (n, *shape). Images are in [
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from ..errors import DataError
@@ -17,7 +18,7 @@ from .toy import (EIGHT_GAUSSIANS, TOY_DISTRIBUTIONS, TWENTY_FIVE_GAUSSIANS, Gau
 
 __all__ = [
     "EIGHT_GAUSSIANS", "TWENTY_FIVE_GAUSSIANS", "TOY_DISTRIBUTIONS", "GaussianMixture",
-    "IMAGE_SETS", "ImageDataset", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
+    "IMAGE_SETS", "ImageDataset", "limit_training_set", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
     "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
     "data_summary", "eight_gaussians", "load_data", "load_point_cloud", "point_file_summary",
     "read_point_file", "read_points", "read_table", "swiss_roll", "twenty_five_gaussians",
@@ -76,4 +77,18 @@ def data_summary(name: str) -> str | None:
 def load_data_of(config) -> ToyDistribution | PointCloud | ImageDataset:
     """The data set named in a run's `config.data` (split with `train.seed`)."""
     d = config.data
-    return load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
+    data = load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
+    return limit_training_set(data, d.train_limit) if d.train_limit else data
+
+
+def limit_training_set(data, n: int):
+    """The same data set with only its first n training examples (held-out data unchanged):
+    for data-efficiency studies such as MNIST at 1% (600 images)."""
+    if isinstance(data, ToyDistribution):
+        raise DataError(f"data.train_limit = {n}: {data.name} is a distribution with no finite training set")
+    if n > len(data.train):
+        raise DataError(f"data.train_limit = {n}, but {data.name} has {len(data.train)} training examples")
+    changes = {"train": data.train[:n]}
+    if getattr(data, "train_labels", None) is not None:
+        changes["train_labels"] = data.train_labels[:n]
+    return dataclasses.replace(data, **changes)
