@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
+from . import data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
 
 BENCHMARKS = {
     "toy": toy_quality.main,
     "transport": transport_bench.main,
     "objectives": objectives_bench.main,
     "images": image_bench.main,
+    "data-efficiency": data_efficiency.main,
     "evaluation": evaluation_bench.main,
     "speed": speed_bench.main,
     "ddp": ddp_bench.main,

@@ -205,6 +205,9 @@ ROW_KEYS = {
     "density / coverage": ["density", "coverage"],
     "confidently classified (p >= 0.9)": ["confident_share", "real_confident_share"],
     "Parzen log-likelihood (nats)": ["kde_log_likelihood", "kde_reference_log_likelihood"],
+    "memorisation ratio (NN distance)": ["memorisation_ratio"],
+    "copy share (NN < held-out p5)": ["copy_share"],
+    "median distance to training set": ["nn_distance_generated_median", "nn_distance_heldout_median"],
 }
 NOT_PRINTED = {"kde_sigma"}  # has a `_std` in the JSON but no row of its own
 

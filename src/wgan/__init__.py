@@ -9,6 +9,7 @@ from .latent import constant_vectors, lerp, one_hot_vectors, slerp, sweep
 from .lipschitz import GradientPenalty, NoConstraint, SpectralNorm, WeightClipping, make_constraint
 from .loading import load_run
 from .loop import TrainResult, train
+from .memorisation import MemorisationCheck, memorisation_check
 from .metrics import critic_lipschitz, make_evaluator, mode_metrics
 from .networks import DCGANCritic, DCGANGenerator, MLPCritic, MLPGenerator
 from .objectives import FGAN, Cramer, StandardGAN, Wasserstein, make_objective
@@ -19,12 +20,12 @@ from .transport import (AssignmentResult, TransportResult, TransportWarning, ear
 
 __all__ = [
     "AssignmentResult", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",
-    "FGAN", "GradientPenalty", "MLPCritic", "MLPGenerator", "NoConstraint", "SpectralNorm", "StandardGAN",
+    "FGAN", "GradientPenalty", "MLPCritic", "MLPGenerator", "MemorisationCheck", "NoConstraint", "SpectralNorm", "StandardGAN",
     "TrainResult", "TransportResult", "TransportWarning", "Wasserstein", "WeightClipping", "WganError",
     "closed_form_input_gradient", "constant_vectors", "critic_lipschitz", "discrete_wasserstein", "earth_movers_distance",
     "energy_distance", "evaluate_generator", "fid", "frechet_distance", "ground_cost", "input_gradient_norms", "js_divergence",
     "kid", "kl_divergence", "lerp", "load_config", "load_run", "make_constraint", "make_evaluator",
-    "make_objective", "mode_metrics", "monge_assignment", "one_hot_vectors", "parallel_lines",
+    "make_objective", "memorisation_check", "mode_metrics", "monge_assignment", "one_hot_vectors", "parallel_lines",
     "parzen_log_likelihood", "prdc", "select_bandwidth", "sinkhorn", "slerp", "sliced_wasserstein",
     "sweep", "total_variation", "train", "transport_plan", "wasserstein", "wasserstein_1d",
 ]

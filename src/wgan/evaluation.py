@@ -6,13 +6,17 @@ mixtures; for images with a feature network, W1 on features, FID and KID (each w
 real-vs-real reference), precision / recall / density / coverage, and (with the shipped
 digit classifiers) the class histogram and the share of confidently classified samples;
 optionally the Parzen-window log-likelihood of held-out data, with a reference row built
-from real training data.
+from real training data; for data with a finite training set (point files, images), the
+memorisation check (`wgan.memorisation`): nearest-training-example distances of generated
+and held-out samples, their ratio and the share of likely copies. Toy distributions have
+no finite training set: no memorisation keys.
 
 Key names: `<key>_std` is reserved for the spread of `<key>` over repeated draws
 (`repeats`); the spread of KID over its random subsets within one draw is `kid_subset_sd`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -25,6 +29,7 @@ from torch import nn
 from .errors import WganError
 from .features import FeatureNetwork
 from .latent import random_latents
+from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
 from .networks import generate as generate_from
 from .runs import json_safe
@@ -53,11 +58,16 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
     `kid_real_vs_real` and `w1_features_floor`, each the same metric with `reference` in the
     place of `fake`. KID comes with `kid_subset_sd`, its spread over random subsets.
     """
-    from . import quality
-
     f_real = network.features(torch.as_tensor(real)).numpy()
     f_fake = network.features(torch.as_tensor(fake)).numpy()
     f_ref = network.features(torch.as_tensor(reference)).numpy()
+    return _feature_metrics(network, f_real, f_fake, f_ref, k)
+
+
+def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.ndarray, f_ref: np.ndarray,
+                     k: int = 5) -> dict[str, Any]:
+    from . import quality
+
     kid_mean, kid_sd = quality.kid(f_fake, f_real)
     kid_ref_mean, kid_ref_sd = quality.kid(f_ref, f_real)
     out: dict[str, Any] = {
@@ -101,8 +111,50 @@ _COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in eve
 _SPREADS = {"kde_sem"}  # spreads within one draw: averaged over draws, no spread of their own
 
 
+def has_training_set(data) -> bool:
+    """Whether `data` is a finite sample with training and held-out parts (a point file or an
+    image set), so that the memorisation check applies; toy distributions are not."""
+    return getattr(data, "train", None) is not None and getattr(data, "holdout", None) is not None
+
+
+_LAST_EMBEDDED: tuple = ()  # (key, features of a training set): the last training set embedded
+
+
+def _content_key(train: np.ndarray, network: FeatureNetwork) -> tuple | None:
+    """What the features of `train` depend on: its bytes, and the network's name, class,
+    input size and weights (None when the network is not an nn.Module: never reused)."""
+    if not isinstance(network.module, nn.Module):
+        return None
+    digest = hashlib.blake2b(np.ascontiguousarray(train).view(np.uint8).reshape(-1).data, digest_size=16)
+    try:
+        for name, tensor in network.module.state_dict().items():
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().data)
+    except (RuntimeError, TypeError, AttributeError):  # weights that do not read as bytes
+        return None
+    return (train.shape, str(train.dtype), network.name, type(network.module).__name__, network.image_size,
+            digest.hexdigest())
+
+
+def _training_vectors(train: np.ndarray, features: FeatureNetwork | None) -> np.ndarray:
+    """`embed(train, features)`. A network's features of a training set are the costly part
+    (a forward pass over every training image), so those of the last training set are kept
+    and reused for the same data and the same network (same bytes and weights), as when
+    several runs on one data set are evaluated in one process."""
+    global _LAST_EMBEDDED
+    if features is None:
+        return embed(train)  # a view of the data: nothing to compute
+    key = _content_key(train, features)
+    if key is not None and _LAST_EMBEDDED and _LAST_EMBEDDED[0] == key:
+        return _LAST_EMBEDDED[1]
+    vectors = embed(train, features)
+    _LAST_EMBEDDED = (key, vectors) if key is not None else ()
+    return vectors
+
+
 def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: FeatureNetwork | None = None,
-                       kde: bool = False, seed: int = 0, repeats: int = 1) -> dict[str, Any]:
+                       kde: bool = False, seed: int = 0, repeats: int = 1, memorisation: bool = True,
+                       details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Evaluate `generator` against `data` (a wgan data set) with n generated samples.
 
     repeats > 1: the whole evaluation on `repeats` independent draws (seeds seed, seed+1, ...);
@@ -110,10 +162,24 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
     under `<key>_std` (exact W1 of n = 2000 points in 2-D moves by +-20% between draws);
     spreads within one draw (`kid_subset_sd`, `kde_sem`) are averaged, without a `_std`.
     Lists and tables (class histogram, KDE reference) are those of the first draw.
+
+    memorisation: the memorisation check (`wgan.memorisation`) when the data has a finite
+    training set (`has_training_set`): keys memorisation_ratio, copy_share,
+    nn_distance_generated_median, nn_distance_heldout_median and memorisation_space, on the
+    feature network's features when there is one, else on pixels or points. details: a dict
+    that receives, from the first draw, "memorisation" (the MemorisationCheck) and
+    "generated" (its generated samples), for a figure.
     """
     if repeats < 1:
         raise WganError(f"repeats = {repeats}: need at least one draw")
-    draws = [_evaluate_once(generator, data, n, features, kde, seed + i) for i in range(repeats)]
+    train_vectors, seconds = None, 0.0
+    if memorisation and has_training_set(data):
+        start = time.perf_counter()
+        train_vectors = _training_vectors(data.train, features)  # the same in every draw
+        seconds = time.perf_counter() - start
+    draws = [_evaluate_once(generator, data, n, features, kde, seed + i, train_vectors,
+                            details if i == 0 else None) for i in range(repeats)]
+    draws[0]["seconds"] = round(draws[0]["seconds"] + seconds, 2)  # the training set's embedding
     if repeats == 1:
         return draws[0]
     result = dict(draws[0])
@@ -130,7 +196,8 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
 
 
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,
-                   seed: int) -> dict[str, Any]:
+                   seed: int, train_vectors: np.ndarray | None = None,
+                   details: dict[str, Any] | None = None) -> dict[str, Any]:
     if n < 2:
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
@@ -148,11 +215,22 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     if data.mixture is not None:
         result.update(mode_metrics(fake, data.mixture))
     if features is not None:
-        result.update(feature_metrics(features, real, fake, reference))
+        f_real = features.features(torch.as_tensor(real)).numpy()
+        f_fake = features.features(torch.as_tensor(fake)).numpy()
+        f_ref = features.features(torch.as_tensor(reference)).numpy()
+        result.update(_feature_metrics(features, f_real, f_fake, f_ref))
     if kde:
         validation = data.sample(min(1000, len(real)), rng)
         train = data.sample(max(n, 1000), rng)
         result.update(kde_metrics(fake, train, validation, real))
+    if train_vectors is not None:
+        if features is not None:
+            check = check_embedded(f_fake, train_vectors, f_real, "features")
+        else:
+            check = check_embedded(_flat(fake), train_vectors, _flat(real), "pixels" if fake.ndim >= 3 else "points")
+        result.update(check.metrics())
+        if details is not None:
+            details.update(memorisation=check, generated=fake)
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result
 
@@ -192,7 +270,8 @@ def format_table(result: dict[str, Any]) -> str:
 
     Every number with a `<key>_std` in result (repeated draws) is printed as mean +- sd;
     after a single draw KID and the Parzen log-likelihoods show their own spread instead
-    (over KID's subsets; the standard error over held-out points).
+    (over KID's subsets; the standard error over held-out points). The memorisation rows
+    come last: the ratio, the copy share and both medians, with the space they were measured in.
     """
     repeated = "repeats" in result
 
@@ -233,6 +312,16 @@ def format_table(result: dict[str, Any]) -> str:
             ll = f"{result['kde_log_likelihood']:.1f} +- {result['kde_sem']:.1f}"
             ref_ll = f"{ref['log_likelihood']:.1f} +- {ref['sem']:.1f}"
         rows.append(("Parzen log-likelihood (nats)", ll, f"KDE on real training data: {ref_ll}"))
+    if "memorisation_ratio" in result:
+        space = result["memorisation_space"]
+        if space == "features" and "feature_network" in result:
+            space = f"{result['feature_network']} features"
+        rows += [("memorisation ratio (NN distance)", pm("memorisation_ratio", ".3f"),
+                  "generated / held-out median: ~1 novel, ~0 copies"),
+                 (f"copy share (NN < held-out p{COPY_PERCENTILE:g})", pm("copy_share", ".1f", 100, "%"),
+                  f"fresh real data: ~{COPY_PERCENTILE:g}%, copies: ~100%"),
+                 ("median distance to training set", pm("nn_distance_generated_median", ".4f"),
+                  f"held-out real {pm('nn_distance_heldout_median', '.4f')} (in {space})")]
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:{width}s}  {value:>16s}  {ref}".rstrip() for name, value, ref in rows]
     return "\n".join(lines)

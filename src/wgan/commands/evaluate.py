@@ -9,11 +9,15 @@ from ..errors import WganError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="evaluate a trained generator offline (W1, modes, FID, KID, PRDC, KDE)",
+    p = sub.add_parser("evaluate",
+                       help="evaluate a trained generator offline (W1, modes, FID, KID, PRDC, KDE, memorisation)",
                        description="Compare n generated samples with held-out real data: exact W1 and its "
                                    "real-vs-real floor; modes for Gaussian mixtures; FID, KID, precision, "
                                    "recall, density, coverage and class histograms on the features of a "
-                                   "network available offline; optionally a Parzen-window log-likelihood.")
+                                   "network available offline; optionally a Parzen-window log-likelihood; for "
+                                   "point files and images, a memorisation check (are generated samples "
+                                   "closer to the training set than held-out real data is?) with a "
+                                   "figure of the closest ones, memorisation.png.")
     p.add_argument("--run", type=Path, required=True, metavar="DIR", help="run directory")
     p.add_argument("-n", type=int, default=2000, metavar="N", help="generated samples (default 2000)")
     p.add_argument("--features", default="auto", metavar="SPEC",
@@ -24,13 +28,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeats", type=int, default=1, metavar="K",
                    help="evaluate K independent draws and report each metric's mean +- standard deviation")
-    p.add_argument("--out", type=Path, metavar="FILE", help="where to write the JSON (default RUN/evaluation.json)")
+    p.add_argument("--no-memorisation", dest="memorisation", action="store_false",
+                   help="skip the memorisation check (nearest training example of each sample) and its figure")
+    p.add_argument("--out", type=Path, metavar="FILE",
+                   help="where to write the JSON (default RUN/evaluation.json); memorisation.png goes beside it")
     p.add_argument("--json", action="store_true", help="print the JSON instead of the table")
+    p.add_argument("--raw-generator", action="store_true",
+                   help="evaluate the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate_generator, format_table, mnist_kde_protocol, write_evaluation
+    from ..evaluation import (evaluate_generator, format_table, has_training_set, mnist_kde_protocol,
+                              write_evaluation)
     from ..features import load_feature_network
     from ..loading import load_run
     from ..data import load_data_of
@@ -39,19 +49,23 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: need at least 2 samples")
     if args.repeats < 1:
         raise WganError(f"--repeats {args.repeats}: need at least one draw")
-    loaded = load_run(args.run)
+    loaded = load_run(args.run, raw=args.raw_generator)
     data = load_data_of(loaded.config)
     is_image = len(loaded.data_shape) == 3
     network = load_feature_network(args.features, data.name, loaded.data_shape[0]) if is_image else None
     if args.features not in ("auto", "none") and not is_image:
         raise WganError(f"--features {args.features}: feature networks apply to image runs; this run's "
                         f"samples have shape {loaded.data_shape}")
-    result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats)
+    details: dict = {}
+    result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats,
+                                memorisation=args.memorisation, details=details)
     result["run"] = str(args.run)
     result["step"] = loaded.step
     if args.kde_protocol == "mnist":
         result["mnist_kde_protocol"] = mnist_kde_protocol(loaded.generator, data, args.seed)
     out = args.out or args.run / "evaluation.json"
+    if "memorisation" in details:
+        result["memorisation_figure"] = str(_memorisation_figure(details, data, out.parent / "memorisation.png"))
     write_evaluation(result, out)
     if args.json:
         print(json.dumps(result, indent=2))
@@ -65,5 +79,22 @@ def run(args: argparse.Namespace) -> int:
             for name, row in result["mnist_kde_protocol"].items():
                 print(f"  KDE on {name:12s} ({row['centres']} centres, sigma {row['sigma']:.3f}): "
                       f"{row['log_likelihood']:.0f} +- {row['sem']:.2f} nats")
+        if args.memorisation and not has_training_set(data):
+            print("memorisation: not applicable (the data is a distribution, not a finite training set)")
+        if "memorisation_figure" in result:
+            print(f"wrote {result['memorisation_figure']} (the generated samples closest to the training set)")
         print(f"wrote {out}")
     return 0
+
+
+def _memorisation_figure(details: dict, data, path: Path) -> Path:
+    """memorisation.png: the generated samples of the first draw closest to the training set."""
+    from ..plots import plot_memorisation
+
+    check = details["memorisation"]
+    space = {"features": "on features", "pixels": "in pixel space", "points": "in point space"}[check.space]
+    title = (f"memorisation check ({space}): generated samples closest to the training set\n"
+             f"held-out real examples' distance to it: median {check.heldout_median:.3g}, "
+             f"p5 {check.threshold:.3g} (red: closer than p5)")
+    return plot_memorisation(details["generated"], data.train, check.generated_neighbours,
+                             check.generated_distances, check.threshold, path, title)

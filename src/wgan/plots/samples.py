@@ -1,5 +1,6 @@
-"""Figures of generated samples: points over the real data, and latent probes (paths of
-points, or labelled image grids)."""
+"""Figures of generated samples: points over the real data, latent probes (paths of
+points, or labelled image grids), and the generated samples nearest to the training set
+beside their nearest training examples (the memorisation check)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -119,3 +120,96 @@ def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: S
                     ha="center", va="bottom")
     fig.suptitle(title, fontsize=10)
     return base.save(fig, path, dpi=100)
+
+
+def plot_memorisation(generated: np.ndarray, train: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
+                      threshold: float, path: Path, title: str = "", count: int = 0) -> Path:
+    """The generated samples closest to the training set, beside their nearest training examples.
+
+    generated (n, ...) and train (m, ...): images (C, H, W) in [-1, 1] (uint8 training images
+    are scaled) or points (d,); neighbours, distances (n, k): each generated sample's k
+    nearest training examples (indices into train) and their distances, nearest first;
+    threshold: the distance below which a sample counts as a likely copy (drawn in red).
+    Images: one row per generated sample, the `count` (default 8) closest ones, the
+    generated image then its k nearest training images, each labelled with its distance.
+    Points: generated and training points, with a line from each of the `count` (default
+    50) closest generated points to its nearest training point; d = 1 on two rows (training
+    below, generated above), d >= 3 the projection on dimensions 0 and 1.
+    """
+    plt = base.pyplot()
+    order = np.argsort(distances[:, 0], kind="stable")
+    if generated.ndim == 4:
+        return _memorisation_images(plt, generated, train, neighbours, distances, threshold, path, title,
+                                    order[:count or 8])
+    chosen = order[:count or 50]
+    d = generated.shape[1]
+    fig, ax = plt.subplots(figsize=(6.5, 6) if d > 1 else (8, 3.5))
+    near = train[neighbours[chosen, 0]]
+    if d == 1:
+        jitter = np.random.default_rng(0)
+        y_train = 0.15 * jitter.standard_normal(len(train))
+        y_gen = 1 + 0.15 * jitter.standard_normal(len(generated))
+        ax.scatter(train[:, 0], y_train, s=4, c="#ff7f0e", alpha=0.5, label=f"training ({len(train)})")
+        ax.scatter(generated[:, 0], y_gen, s=4, c="#1f77b4", alpha=0.6, label=f"generated ({len(generated)})")
+        segments = [((g, y_gen[i]), (t, y_train[neighbours[i, 0]]))
+                    for i, g, t in zip(chosen, generated[chosen, 0], near[:, 0])]
+        ax.set_yticks([0, 1], ["training", "generated"])
+        ax.set_xlabel("x")
+    else:
+        ax.scatter(train[:, 0], train[:, 1], s=4, c="#ff7f0e", alpha=0.5, label=f"training ({len(train)})")
+        ax.scatter(generated[:, 0], generated[:, 1], s=4, c="#1f77b4", alpha=0.6,
+                   label=f"generated ({len(generated)})")
+        segments = [(tuple(g[:2]), tuple(t[:2])) for g, t in zip(generated[chosen], near)]
+        ax.set_aspect("equal")
+        base.label_projection(ax, d)
+    for (start, end), i in zip(segments, chosen):
+        copy = distances[i, 0] < threshold
+        ax.plot([start[0], end[0]], [start[1], end[1]], "-", lw=1.6 if copy else 1.0,
+                color="#d62728" if copy else "black", alpha=0.8, zorder=3 if copy else 2)
+    ax.plot([], [], "-", color="black",
+            label=f"the {len(chosen)} generated points closest to the training set, to their nearest")
+    ax.plot([], [], "-", color="#d62728", label=f"closer than the copy threshold {threshold:.3g}")
+    ax.legend(fontsize=7, markerscale=3, loc="best")
+    ax.grid(alpha=0.3)
+    ax.set_title(base.with_note(title, base.projection(d)), fontsize=9)
+    return base.save(fig, path, dpi=110)
+
+
+def _memorisation_images(plt, generated, train, neighbours, distances, threshold, path, title, chosen) -> Path:
+    if train.dtype == np.uint8:
+        train = train.astype(np.float32) / 127.5 - 1.0
+    k = neighbours.shape[1]
+    rows, cols = len(chosen), 1 + k
+    _, c, h, w = generated.shape
+    pad = max(1, h // 8)
+    gap = max(pad, round(0.45 * h))  # room above each image for its label
+    gutter = max(2 * pad, h // 3)  # between the generated column and the training columns
+    stack = np.concatenate([generated[chosen][:, None], train[neighbours[chosen]]], axis=1)
+    pixels = np.clip((stack + 1.0) * 127.5, 0, 255).round().astype(np.uint8).transpose(0, 1, 3, 4, 2)
+    left = [pad + col * (w + pad) + (gutter if col else 0) for col in range(cols)]
+    top = [gap + r * (h + gap) for r in range(rows)]
+    grid = np.full((top[-1] + h + pad, left[-1] + w + pad, c), 255, np.uint8)
+    for r in range(rows):
+        for col in range(cols):
+            grid[top[r]:top[r] + h, left[col]:left[col] + w] = pixels[r, col]
+    width = 1.25 * cols + 0.2
+    fig = plt.figure(figsize=(width, width * grid.shape[0] / grid.shape[1] + 0.75))
+    ax = fig.add_axes((0.02, 0.01, 0.96, 1 - 0.75 / fig.get_figheight()))
+    ax.imshow(grid[..., 0] if c == 1 else grid, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    ax.set_axis_off()
+    ordinal = lambda j: {1: "nearest", 2: "2nd nearest", 3: "3rd nearest"}.get(j, f"{j}th nearest")
+    headers = ["generated"] + [ordinal(j + 1) for j in range(k)]
+    for col, header in enumerate(headers):
+        ax.text(left[col] + w / 2 - 0.5, -0.5, header, fontsize=7, ha="center", va="bottom", weight="bold")
+    for r, i in enumerate(chosen):
+        ax.text(left[0] + w / 2 - 0.5, top[r] - 0.5 - gap * 0.08, f"sample {i}", fontsize=6,
+                ha="center", va="bottom")
+        for j in range(k):
+            dist = distances[i, j]
+            ax.text(left[j + 1] + w / 2 - 0.5, top[r] - 0.5 - gap * 0.08,
+                    f"train {neighbours[i, j]}, d {dist:.3g}", fontsize=6, ha="center", va="bottom",
+                    color="#d62728" if dist < threshold else "black")
+    fig.text(0.5, 1 - 0.08 / fig.get_figheight(), title, fontsize=7.5, ha="center", va="top")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
