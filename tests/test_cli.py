@@ -139,3 +139,20 @@ def test_a_broken_pipe_in_any_command_is_one_exit_status(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["presets"]) == 141
+
+
+def test_help_and_presets_do_not_import_torch():
+    """`wgan --help`, `wgan COMMAND --help` and `wgan presets` answer without importing torch."""
+    import subprocess
+    import sys
+
+    code = """
+import contextlib, io, sys
+from wgan.cli import build_parser, main
+commands = build_parser()._subparsers._group_actions[0].choices
+help_texts = [parser.format_help() for parser in commands.values()]
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["presets"])
+assert len(help_texts) == 8 and "torch" not in sys.modules, sorted(m for m in sys.modules if "torch" in m)[:3]
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)

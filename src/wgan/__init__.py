@@ -1,22 +1,54 @@
-"""wgan: train and study Wasserstein GANs; measure distributions with the Earth Mover's distance."""
-from .config import Config, load_config
-from .divergences import (discrete_wasserstein, energy_distance, js_divergence, kl_divergence,
-                          parallel_lines, total_variation)
-from .errors import ConfigError, DataError, WganError
-from .evaluation import evaluate_generator
-from .input_gradients import closed_form_input_gradient, input_gradient_norms
-from .latent import constant_vectors, lerp, one_hot_vectors, slerp, sweep
-from .lipschitz import GradientPenalty, NoConstraint, SpectralNorm, WeightClipping, make_constraint
-from .loading import load_run
-from .loop import TrainResult, train
-from .memorisation import MemorisationCheck, memorisation_check
-from .metrics import critic_lipschitz, make_evaluator, mode_metrics
-from .networks import DCGANCritic, DCGANGenerator, MLPCritic, MLPGenerator
-from .objectives import FGAN, Cramer, StandardGAN, Wasserstein, make_objective
-from .quality import fid, frechet_distance, kid, parzen_log_likelihood, prdc, select_bandwidth
-from .transport import (AssignmentResult, TransportResult, TransportWarning, earth_movers_distance,
-                        ground_cost, monge_assignment, sinkhorn, sliced_wasserstein, transport_plan,
-                        wasserstein, wasserstein_1d)
+"""wgan: train and study Wasserstein GANs; measure distributions with the Earth Mover's distance.
+
+The public names below are imported on first use, so `import wgan` (and the command line's
+help) does not pay for torch until something needs it.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_SOURCES = {
+    **dict.fromkeys(('Config', 'load_config'), 'config'),
+    **dict.fromkeys((
+        'discrete_wasserstein', 'energy_distance', 'js_divergence', 'kl_divergence', 'parallel_lines',
+        'total_variation',
+    ), 'divergences'),
+    **dict.fromkeys(('ConfigError', 'DataError', 'WganError'), 'errors'),
+    **dict.fromkeys(('evaluate_generator',), 'evaluation'),
+    **dict.fromkeys(('closed_form_input_gradient', 'input_gradient_norms'), 'input_gradients'),
+    **dict.fromkeys(('constant_vectors', 'lerp', 'one_hot_vectors', 'slerp', 'sweep'), 'latent'),
+    **dict.fromkeys((
+        'GradientPenalty', 'NoConstraint', 'SpectralNorm', 'WeightClipping', 'make_constraint',
+    ), 'lipschitz'),
+    **dict.fromkeys(('load_run',), 'loading'),
+    **dict.fromkeys(('TrainResult', 'train'), 'loop'),
+    **dict.fromkeys(('MemorisationCheck', 'memorisation_check'), 'memorisation'),
+    **dict.fromkeys(('critic_lipschitz', 'make_evaluator', 'mode_metrics'), 'metrics'),
+    **dict.fromkeys(('DCGANCritic', 'DCGANGenerator', 'MLPCritic', 'MLPGenerator'), 'networks'),
+    **dict.fromkeys(('FGAN', 'Cramer', 'StandardGAN', 'Wasserstein', 'make_objective'), 'objectives'),
+    **dict.fromkeys((
+        'fid', 'frechet_distance', 'kid', 'parzen_log_likelihood', 'prdc', 'select_bandwidth',
+    ), 'quality'),
+    **dict.fromkeys((
+        'AssignmentResult', 'TransportResult', 'TransportWarning', 'earth_movers_distance', 'ground_cost',
+        'monge_assignment', 'sinkhorn', 'sliced_wasserstein', 'transport_plan', 'wasserstein',
+        'wasserstein_1d',
+    ), 'transport'),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SOURCES:
+        raise AttributeError(f"module 'wgan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_SOURCES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SOURCES))
+
 
 __all__ = [
     "AssignmentResult", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from ..errors import WganError
+
+if TYPE_CHECKING:
+    import torch
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def probes(latent_dim: int, seed: int, sweep_dims: list[int], steps: int,
            sweep_range: tuple[float, float] | None) -> list[tuple[str, str, torch.Tensor, list[str], list[str]]]:
     """(file stem, title, latents (rows, cols, latent_dim), row labels, column labels) per probe."""
+    import torch
+
     from .. import latent
 
     base, ends = latent.random_latents(1, latent_dim, seed)[0], latent.random_latents(8, latent_dim, seed + 1)
@@ -64,6 +69,8 @@ def probes(latent_dim: int, seed: int, sweep_dims: list[int], steps: int,
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     from .. import plots
     from ..loading import load_run
 
