@@ -70,11 +70,6 @@ def unwrap(module: nn.Module) -> nn.Module:
     return module.module if isinstance(module, nn.parallel.DistributedDataParallel) else module
 
 
-def any_process(flag: bool, process: Process) -> bool:
-    """True on every process when `flag` is true on any (keeps collective calls in step)."""
-    return any_processes([flag], process)[0]
-
-
 def any_processes(flags: list[bool], process: Process) -> list[bool]:
     """Each flag true on every process when it is true on any, in one all-reduce."""
     if not process.distributed:

@@ -9,11 +9,10 @@ from .base import Callback
 
 
 class Evaluation(Callback):
-    """Adds the evaluator's metrics to every evaluation line (step 0 included); keeps the last."""
+    """Adds the evaluator's metrics to every evaluation line (step 0 included)."""
 
     def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
-        self.last: dict[str, Any] = {}
 
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
         if not evaluate:
@@ -21,4 +20,3 @@ class Evaluation(Callback):
         record.update(self.evaluator(state.sampler, state.critic))
         key = self.evaluator.objective.estimate_key
         record.setdefault(key, record[f"eval_{key}"])  # step 0: no training batches yet
-        self.last = record
