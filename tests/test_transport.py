@@ -400,3 +400,59 @@ def test_any_cost_scale_is_solved(scale):
     else:
         with pytest.raises(WganError, match=r"ground cost \(euclidean\)\[0, 0\] is infinite"):
             wasserstein(np.zeros((2, 2)), np.full((2, 2), scale))
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.7, 5.0])
+def test_assignment_route_equals_pot_and_the_simplex(shift):
+    """Two uniform sets of one size: the assignment optimum is the transport optimum (Birkhoff),
+    checked against POT's emd2 on the same cost, near, overlapping and far apart."""
+    import ot
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(300, 3)), rng.normal(size=(300, 3)) + shift
+    expected = ot.emd2(np.full(300, 1 / 300), np.full(300, 1 / 300), ot.dist(x, y, metric="euclidean"),
+                       numItermax=10**7)
+    for solver in ("assignment", "simplex", "auto"):
+        assert wasserstein(x, y, solver=solver) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+    assert wasserstein(x, y, p=2, solver="assignment") == pytest.approx(
+        wasserstein(x, y, p=2, solver="simplex"), rel=1e-10)
+
+
+def test_auto_solver_takes_the_assignment_route_for_large_uniform_sets(monkeypatch):
+    from wgan.transport import sample_sets
+
+    def no_simplex(*args):
+        raise AssertionError("the simplex was called")
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
+    reference = wasserstein(x, y, solver="simplex")
+    monkeypatch.setattr(sample_sets, "_ASSIGNMENT_MIN_POINTS", 50)
+    monkeypatch.setattr(sample_sets, "_network_simplex", no_simplex)
+    assert wasserstein(x, y) == pytest.approx(reference, rel=1e-12)
+    with pytest.raises(AssertionError, match="simplex was called"):  # unequal sizes: the simplex
+        wasserstein(x, y[:55])
+    with pytest.raises(AssertionError, match="simplex was called"):  # non-uniform weights too
+        wasserstein(x, y, a=np.arange(1, 61))
+
+
+def test_solver_bad_input():
+    x = np.zeros((4, 2))
+    with pytest.raises(WganError, match="solver = 'lp'"):
+        wasserstein(x, x, solver="lp")
+    with pytest.raises(WganError, match="one size"):
+        wasserstein(x, x[:3], solver="assignment")
+    with pytest.raises(WganError, match="with weights"):
+        wasserstein(x, x, a=[1, 2, 3, 4], solver="assignment")
+
+
+def test_euclidean_by_matrix_product_matches_cdist():
+    from scipy.spatial.distance import cdist
+
+    from wgan.transport import ground_cost
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(40, 64)), rng.normal(size=(30, 64))
+    np.testing.assert_allclose(ground_cost(x, y), cdist(x, y), rtol=1e-10)
+    np.testing.assert_allclose(ground_cost(x, y, "sqeuclidean"), cdist(x, y, "sqeuclidean"), rtol=1e-10)
+    assert ground_cost(x, x).min() >= 0.0
