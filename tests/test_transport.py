@@ -418,24 +418,6 @@ def test_assignment_route_equals_pot_and_the_simplex(shift):
         wasserstein(x, y, p=2, solver="simplex"), rel=1e-10)
 
 
-def test_auto_solver_takes_the_assignment_route_for_large_uniform_sets(monkeypatch):
-    from wgan.transport import sample_sets
-
-    def no_simplex(*args):
-        raise AssertionError("the simplex was called")
-
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
-    reference = wasserstein(x, y, solver="simplex")
-    monkeypatch.setattr(sample_sets, "_ASSIGNMENT_MIN_POINTS", 50)
-    monkeypatch.setattr(sample_sets, "_network_simplex", no_simplex)
-    assert wasserstein(x, y) == pytest.approx(reference, rel=1e-12)
-    with pytest.raises(AssertionError, match="simplex was called"):  # unequal sizes: the simplex
-        wasserstein(x, y[:55])
-    with pytest.raises(AssertionError, match="simplex was called"):  # non-uniform weights too
-        wasserstein(x, y, a=np.arange(1, 61))
-
-
 def test_solver_bad_input():
     x = np.zeros((4, 2))
     with pytest.raises(WganError, match="solver = 'lp'"):
