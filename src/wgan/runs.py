@@ -19,7 +19,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -263,12 +263,6 @@ def open_tensorboard(run_dir: Path, mode: str) -> Any | None:
                             "pip install 'wgan[tensorboard]'") from None
         return None
     return SummaryWriter(log_dir=str(Path(run_dir) / "tensorboard"))
-
-
-def iter_steps(records: Iterable[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
-    """(steps, values) of the records that hold `key`."""
-    pairs = [(r["step"], r[key]) for r in records if r.get(key) is not None]
-    return [p[0] for p in pairs], [float(p[1]) for p in pairs]
 
 
 def config_of_run(run_dir: Path) -> "Config":

@@ -1,8 +1,9 @@
 """Figures during training: at each evaluation the critic's landscape (points) or a grid of
 samples from fixed noise (images), and the training curves at the end; also to TensorBoard.
 
-The only training code that draws (through `wgan.plots`); drawing leaves the networks'
-modes, parameters and random states as they were.
+The only training code that draws (through `wgan.plots`): the networks are read here (which
+leaves their modes, parameters and random states as they were) and the drawing itself runs
+in a second process (`Painter`), so training goes on meanwhile.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..networks import evaluating
 from ..runs import read_metrics
 from ..steps import TrainingState
 from .base import Callback
+from .drawing import Painter
 from .metrics_log import TensorBoard
 
 GRID_SIZE = 64
@@ -33,46 +35,57 @@ class Figures(Callback):
         self.dir = Path(run_dir) / "figures"
         self.evaluator, self.title, self.tensorboard = evaluator, title, tensorboard
         self.kind = "samples" if is_image else "landscape"
+        self.painter = Painter()
 
     def path(self, step: int | None) -> Path:
         return self.dir / (f"{self.kind}.png" if step is None else f"{self.kind}_step{step:06d}.png")
 
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
+        self.painter.collect()
         if evaluate:
             self.snapshot(state, record)
 
     def snapshot(self, state: TrainingState, record: dict[str, Any]) -> None:
-        """Draw the figure of this evaluation step; leaves the networks' modes as they were."""
-        with evaluating(state.generator, state.critic):
-            path = self._draw(state, record)
-        self.tensorboard.add_image(self.kind, path, record["step"])
-
-    def _draw(self, state: TrainingState, record: dict[str, Any]) -> Path:
+        """Read what the figure of this evaluation step shows from the networks (leaving their
+        modes as they were) and hand the drawing to the painter."""
         from .. import plots
 
         step = record["step"]
         title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
         if "modes" in record:
             title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
+        with evaluating(state.generator, state.critic):
+            if self.kind == "samples":
+                draw, data = plots.plot_image_grid, self._images(state)
+            else:
+                draw, data = plots.plot_landscape, self._landscape(state)
+        self.painter.submit(draw, *data, self.path(step), title,
+                            done=lambda path: self.tensorboard.add_image(self.kind, path, step))
+
+    def _images(self, state: TrainingState) -> tuple[np.ndarray]:
+        return (self.evaluator.generate(state.sampler, GRID_SIZE).cpu().numpy(),)
+
+    @torch.no_grad()
+    def _landscape(self, state: TrainingState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(the critic's scores at the landscape's points, real, generated)."""
+        from ..plots.training import landscape_points
+
         generator, critic, evaluator = state.sampler, state.critic, self.evaluator
-        if self.kind == "samples":
-            images = evaluator.generate(generator, GRID_SIZE).cpu().numpy()
-            return plots.plot_image_grid(images, self.path(step), title)
         context = evaluator.critic_context(generator, critic, ANCHORS)
-
-        @torch.no_grad()
-        def critic_fn(points: np.ndarray) -> np.ndarray:
-            out = critic(torch.from_numpy(points).to(state.noise.device))
-            return evaluator.objective.mean_critic_values(out, **context).cpu().numpy()
-
         fake = evaluator.generate(generator).cpu().numpy()
-        return plots.plot_landscape(critic_fn, evaluator.real, fake, self.path(step), title)
+        points = torch.from_numpy(landscape_points(evaluator.real, fake)).to(state.noise.device)
+        scores = evaluator.objective.mean_critic_values(critic(points), **context).cpu().numpy()
+        return scores, evaluator.real, fake
 
     def on_end(self, state: TrainingState, interrupted: bool) -> None:
         from .. import plots
 
+        self.painter.collect(wait=True)
         if self.path(state.step).exists():
             shutil.copyfile(self.path(state.step), self.path(None))
-        path = plots.plot_training_curves(read_metrics(self.dir.parent), self.dir / "curves.png", self.title)
-        self.tensorboard.add_image("curves", path, state.step)
+        self.painter.submit(plots.plot_training_curves, read_metrics(self.dir.parent), self.dir / "curves.png",
+                            self.title, done=lambda path: self.tensorboard.add_image("curves", path, state.step))
+        self.painter.collect(wait=True)
 
+    def close(self) -> None:
+        self.painter.close()

@@ -3,7 +3,7 @@ before), saving, the data's extent, 1-D histograms and the labels of a 2-D proje
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -72,3 +72,9 @@ def histograms(ax, series: Sequence[tuple[np.ndarray, str, str]], lo: float, hi:
             ax.plot([], [], color=color, label=label)
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
+
+
+def iter_steps(records: Iterable[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
+    """(steps, values) of the records that hold `key`."""
+    pairs = [(r["step"], r[key]) for r in records if r.get(key) is not None]
+    return [p[0] for p in pairs], [float(p[1]) for p in pairs]

@@ -6,15 +6,31 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..runs import iter_steps
 from . import base
+from .base import iter_steps
 
 
-def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray, fake: np.ndarray,
+def landscape_points(real: np.ndarray, fake: np.ndarray, resolution: int = 120) -> np.ndarray:
+    """The float32 points (k, d) at which `plot_landscape` scores the critic: a line over the
+    data for d = 1 (3 x resolution points), else a resolution x resolution grid over the
+    plane of dimensions 0 and 1, the others at the real points' mean."""
+    d = real.shape[1]
+    if d == 1:
+        (lo,), (hi,) = base.extent([real, fake])
+        return np.linspace(lo, hi, max(3 * resolution, 2))[:, None].astype(np.float32)
+    lo, hi = base.extent([real[:, :2], fake[:, :2]])
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.repeat(np.asarray(real, dtype=np.float64).mean(axis=0, keepdims=True), gx.size, axis=0)
+    grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
+    return grid.astype(np.float32)
+
+
+def plot_landscape(critic: Callable[[np.ndarray], np.ndarray] | np.ndarray, real: np.ndarray, fake: np.ndarray,
                    path: Path, title: str = "", resolution: int = 120) -> Path:
     """The critic's scores with real and generated points, for points of any dimension d.
 
-    critic: maps float32 points (k, d) to scores (k,). real: (n, d); fake: (m, d).
+    critic: maps float32 points (k, d) to scores (k,), or its scores (k,) already computed at
+    `landscape_points(real, fake, resolution)`. real: (n, d); fake: (m, d).
     d = 1: the critic's values along the line over the data, above histograms of real and
     generated points. d = 2: a filled contour over the plane, the points on top. d >= 3:
     real and generated points projected on dimensions 0 and 1, over the critic's contour on
@@ -22,16 +38,16 @@ def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray,
     the title says so.
     """
     d = real.shape[1]
+    points = landscape_points(real, fake, resolution)
+    scores = np.asarray(critic(points) if callable(critic) else critic).reshape(-1)
     if d == 1:
-        return _landscape_1d(critic, real, fake, path, title, resolution)
+        return _landscape_1d(points[:, 0], scores, real, fake, path, title)
     plt = base.pyplot()
     lo, hi = base.extent([real[:, :2], fake[:, :2]])
     fig, ax = plt.subplots(figsize=(6.4, 6.6) if d >= 3 else (6, 6))
-    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    grid = np.repeat(np.asarray(real, dtype=np.float64).mean(axis=0, keepdims=True), gx.size, axis=0)
-    grid[:, 0], grid[:, 1] = gx.ravel(), gy.ravel()
-    scores = np.asarray(critic(grid.astype(np.float32))).reshape(gx.shape)
+    gx = points[:, 0].reshape(resolution, resolution)
+    gy = points[:, 1].reshape(resolution, resolution)
+    scores = scores.reshape(gx.shape)
     filled = ax.contourf(gx, gy, scores, levels=30, cmap="viridis")
     ax.contour(gx, gy, scores, levels=12, colors="white", linewidths=0.4, alpha=0.5)
     fig.colorbar(filled, ax=ax, fraction=0.046, pad=0.04,
@@ -51,13 +67,11 @@ def plot_landscape(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray,
     return base.save(fig, path, dpi=110)
 
 
-def _landscape_1d(critic: Callable[[np.ndarray], np.ndarray], real: np.ndarray, fake: np.ndarray,
-                  path: Path, title: str, resolution: int) -> Path:
-    """plot_landscape for d = 1: f(x) over a line above histograms of real (n, 1) and fake (m, 1)."""
+def _landscape_1d(xs: np.ndarray, scores: np.ndarray, real: np.ndarray, fake: np.ndarray,
+                  path: Path, title: str) -> Path:
+    """plot_landscape for d = 1: f(x) at xs over a line above histograms of real (n, 1) and fake (m, 1)."""
     plt = base.pyplot()
-    (lo,), (hi,) = base.extent([real, fake])
-    xs = np.linspace(lo, hi, max(3 * resolution, 2))
-    scores = np.asarray(critic(xs[:, None].astype(np.float32))).reshape(-1)
+    lo, hi = float(xs[0]), float(xs[-1])
     fig, (ax, axh) = plt.subplots(2, 1, figsize=(7, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     ax.plot(xs, scores, color="#2ca02c", lw=2, label="critic f(x)")
     ax.set_ylabel("critic f(x)")
