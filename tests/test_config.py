@@ -66,10 +66,12 @@ def test_unknown_preset_or_bad_file(tmp_path):
 
 NON_DEFAULT = {"objective.generator_loss": "'non_saturating'", "objective.divergence": "'pearson'",
                "objective.cramer_dim": "16", "constraint.clip_value": "0.05", "constraint.penalty_weight": "5.0",
+               "constraint.r1_gamma": "5.0", "constraint.every": "2",
                "optim.betas": "[0.0, 0.9]", "model.generator_depth": "2", "model.critic_depth": "2",
-               "model.activation": "'tanh'", "model.critic_norm": "'layer'", "model.generator_norm": "'none'"}
+               "model.activation": "'tanh'", "model.critic_norm": "'layer'", "model.generator_norm": "'none'",
+               "model.resnet": "'sngan'"}
 CHOICES = {"objective.name": OBJECTIVES, "constraint.name": CONSTRAINTS, "optim.name": ("adam", "rmsprop"),
-           "model.kind": ("mlp", "dcgan")}
+           "model.kind": ("mlp", "dcgan", "resnet")}
 
 
 def test_every_conditional_setting_is_listed_with_a_test_value():

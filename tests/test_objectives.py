@@ -248,17 +248,17 @@ def test_make_objective_and_config_names_agree():
         make_objective("gan", generator_loss="saddle")
     with pytest.raises(ConfigError, match="allowed values are kl"):
         make_objective("fgan", divergence="tv")
-    with pytest.raises(ConfigError, match="objective.name = 'hinge'"):
-        make_objective("hinge")
+    with pytest.raises(ConfigError, match="objective.name = 'no_such_loss'"):
+        make_objective("no_such_loss")
     with pytest.raises(ConfigError, match="allowed values are wasserstein"):
-        load_config(None, ["objective.name='hinge'"])
+        load_config(None, ["objective.name='no_such_loss'"])
 
 
 def test_estimate_keys_follow_one_scheme():
     """metrics.jsonl and TensorBoard name the critic's estimate critic_<name>_estimate (and
     eval_critic_<name>_estimate on the held-out set), <name> the quantity it estimates."""
     expected = {"wasserstein": "critic_w_estimate", "gan": "critic_js_estimate",
-                "fgan": "critic_kl_estimate", "cramer": "critic_cramer_estimate"}
+                "fgan": "critic_kl_estimate", "cramer": "critic_cramer_estimate", "hinge": "critic_hinge_estimate"}
     assert set(expected) == set(OBJECTIVES)
     for name in OBJECTIVES:
         assert make_objective(name).estimate_key == expected[name]
@@ -269,6 +269,6 @@ def test_estimate_keys_follow_one_scheme():
             assert key == f"critic_{divergence}_estimate"
             keys[divergence] = key
     assert StandardGAN("minimax").estimate_key == "critic_js_estimate"
-    every = list(keys.values()) + [expected[n] for n in ("wasserstein", "gan", "cramer")]
+    every = list(keys.values()) + [expected[n] for n in ("wasserstein", "gan", "cramer", "hinge")]
     assert len(set(every)) == len(every)  # no two objectives share a series
     assert all(re.fullmatch(r"critic_[a-z_]+_estimate", key) for key in every)

@@ -19,14 +19,15 @@ _SOURCES = {
     **dict.fromkeys(('closed_form_input_gradient', 'input_gradient_norms'), 'input_gradients'),
     **dict.fromkeys(('constant_vectors', 'lerp', 'one_hot_vectors', 'slerp', 'sweep'), 'latent'),
     **dict.fromkeys((
-        'GradientPenalty', 'NoConstraint', 'SpectralNorm', 'WeightClipping', 'make_constraint',
+        'GradientPenalty', 'NoConstraint', 'R1Penalty', 'SpectralNorm', 'WeightClipping', 'make_constraint',
     ), 'lipschitz'),
     **dict.fromkeys(('load_run',), 'loading'),
     **dict.fromkeys(('TrainResult', 'train'), 'loop'),
     **dict.fromkeys(('MemorisationCheck', 'memorisation_check'), 'memorisation'),
     **dict.fromkeys(('critic_lipschitz', 'make_evaluator', 'mode_metrics'), 'metrics'),
     **dict.fromkeys(('DCGANCritic', 'DCGANGenerator', 'MLPCritic', 'MLPGenerator'), 'networks'),
-    **dict.fromkeys(('FGAN', 'Cramer', 'StandardGAN', 'Wasserstein', 'make_objective'), 'objectives'),
+    **dict.fromkeys(('ResNetCritic', 'ResNetGenerator'), 'resnets'),
+    **dict.fromkeys(('FGAN', 'Cramer', 'Hinge', 'StandardGAN', 'Wasserstein', 'make_objective'), 'objectives'),
     **dict.fromkeys((
         'fid', 'frechet_distance', 'kid', 'parzen_log_likelihood', 'prdc', 'select_bandwidth',
     ), 'quality'),
@@ -52,7 +53,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AssignmentResult", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",
-    "FGAN", "GradientPenalty", "MLPCritic", "MLPGenerator", "MemorisationCheck", "NoConstraint", "SpectralNorm", "StandardGAN",
+    "FGAN", "GradientPenalty", "Hinge", "MLPCritic", "MLPGenerator", "MemorisationCheck", "NoConstraint", "ResNetCritic", "ResNetGenerator",
+    "R1Penalty", "SpectralNorm", "StandardGAN",
     "TrainResult", "TransportResult", "TransportWarning", "Wasserstein", "WeightClipping", "WganError",
     "closed_form_input_gradient", "constant_vectors", "critic_lipschitz", "discrete_wasserstein", "earth_movers_distance",
     "energy_distance", "evaluate_generator", "fid", "frechet_distance", "ground_cost", "input_gradient_norms", "js_divergence",

@@ -28,12 +28,14 @@ def _number(default: float | int, *, min: float | None = None, gt: float | None 
     return field(default=default, metadata={"min": min, "gt": gt, "max": max})
 
 
+MODEL_KINDS = ("mlp", "dcgan", "resnet")
+RESNETS = ("wgan_gp", "sngan")
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh")
 NORMS = ("none", "batch", "layer", "instance")
-OBJECTIVES = ("wasserstein", "gan", "fgan", "cramer")
+OBJECTIVES = ("wasserstein", "gan", "fgan", "cramer", "hinge")
 F_DIVERGENCE_NAMES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "jeffrey",
                       "jensen_shannon", "gan")
-CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm")
+CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm", "r1")
 
 
 def registry(key: str, names: tuple[str, ...], entries: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +63,18 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     """Networks. mlp: `depth` hidden layers of `width` units; dcgan: `width` channels in the
-    first critic layer and the last generator layer, doubling per stage."""
-    kind: str = _choice("mlp", "mlp", "dcgan")
+    first critic layer and the last generator layer, doubling per stage.
+
+    resnet (images of 32, 64 or 128 pixels, see `wgan.resnets`): pre-activation residual nets,
+    `resnet` = "wgan_gp" (Gulrajani et al. 2017, gan_cifar_resnet.py) or "sngan" (Miyato et al.
+    2018, Table 4); `generator_width` / `critic_width` are the residual channels, the same in
+    every block (both papers: 128 / 128 for wgan_gp, 256 / 128 for sngan). The depth follows
+    from the image size, and the normalisation is the papers' (batch norm in the generator,
+    none in the critic), so `generator_depth`, `critic_depth`, `activation`, `critic_norm` and
+    `generator_norm` have no effect under resnet (and are refused on the command line).
+    """
+    kind: str = _choice("mlp", *MODEL_KINDS)
+    resnet: str = _choice("wgan_gp", *RESNETS)
     latent_dim: int = _number(8, min=1)
     generator_width: int = _number(64, min=1)
     generator_depth: int = _number(3, min=0)
@@ -92,10 +104,18 @@ class ObjectiveConfig:
 
 @dataclass
 class ConstraintConfig:
-    """How the critic is kept Lipschitz (see `wgan.lipschitz`)."""
+    """How the critic is kept Lipschitz (see `wgan.lipschitz`).
+
+    clip_value: c of weight clipping. penalty_weight: lambda of the gradient penalties.
+    r1_gamma: gamma of the R1 penalty gamma / 2 * E_real ||grad D||^2 (Mescheder et al. 2018).
+    every: lazy regularisation (Karras et al. 2020): a penalty (gradient_penalty,
+    one_sided_penalty, r1) only on every k-th critic step, multiplied by k.
+    """
     name: str = _choice("gradient_penalty", *CONSTRAINTS)
     clip_value: float = _number(0.01, gt=0.0)
     penalty_weight: float = _number(0.1, min=0.0)
+    r1_gamma: float = _number(10.0, min=0.0)
+    every: int = _number(1, min=1)
 
 
 @dataclass
@@ -242,12 +262,15 @@ APPLIES_ONLY_UNDER: dict[str, tuple[str, tuple[str, ...]]] = {
     "objective.cramer_dim": ("objective.name", ("cramer",)),
     "constraint.clip_value": ("constraint.name", ("weight_clipping",)),
     "constraint.penalty_weight": ("constraint.name", ("gradient_penalty", "one_sided_penalty")),
+    "constraint.r1_gamma": ("constraint.name", ("r1",)),
+    "constraint.every": ("constraint.name", ("gradient_penalty", "one_sided_penalty", "r1")),
     "optim.betas": ("optim.name", ("adam",)),
     "model.generator_depth": ("model.kind", ("mlp",)),
     "model.critic_depth": ("model.kind", ("mlp",)),
     "model.activation": ("model.kind", ("mlp",)),
     "model.critic_norm": ("model.kind", ("dcgan",)),
     "model.generator_norm": ("model.kind", ("dcgan",)),
+    "model.resnet": ("model.kind", ("resnet",)),
 }
 
 

@@ -260,6 +260,36 @@ class Cramer(Objective):
         return self.critic_values(real, anchor).mean() - self.critic_values(fake, anchor).mean()
 
 
+@dataclass(frozen=True)
+class Hinge(Objective):
+    """The hinge loss (Lim & Ye 2017, Geometric GAN; the default of SNGAN and BigGAN).
+
+    The critic minimises E[relu(1 - D(real))] + E[relu(1 + D(fake))]: it pushes D(real) up
+    to the margin +1 and D(fake) down to -1, and no further. The generator minimises
+    -E[D(fake)], as in WGAN.
+
+    The estimate is the margin gap E[D(real)] - E[D(fake)] (without the relus). Pointwise,
+    p relu(1 - D) + q relu(1 + D) is smallest at D = +1 where p > q and D = -1 where p < q,
+    so for the unconstrained optimal critic the gap is 2 TV(P, Q), in [0, 2]; the gap of a
+    critic with slopes up to K (spectral norm, a penalty) is also at most K * W1.
+    """
+    name = "hinge"
+    estimate_key = "critic_hinge_estimate"
+
+    def critic_loss(self, real: Tensor, fake: Tensor, anchor: Tensor | None = None) -> Tensor:
+        return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+
+    def generator_loss(self, fake: Tensor, real: Tensor | None = None, anchor: Tensor | None = None) -> Tensor:
+        return -fake.mean()
+
+    def estimate(self, real: Tensor, fake: Tensor, anchor: Tensor | None = None) -> Tensor:
+        """E[D(real)] - E[D(fake)]: 2 TV(P, Q) at the unconstrained optimum (see the class)."""
+        return real.mean() - fake.mean()
+
+    def runaway_estimate(self, w1: float | None) -> float:
+        """The loss pulls no output past the margins +-1 (an optimal critic's gap is at most 2):
+        a gap above 100 means outputs of about 50 times the margin."""
+        return 100.0
 
 
 def _mode(config: ObjectiveConfig, default: str, allowed: tuple[str, ...], what: str) -> str:
@@ -283,6 +313,7 @@ OBJECTIVES = registry("objective.name", OBJECTIVE_NAMES, {
                                                        "the standard GAN")),
     FGAN.name: _fgan,
     Cramer.name: lambda config: Cramer(config.cramer_dim),
+    Hinge.name: lambda config: Hinge(),
 })
 registry("objective.divergence", F_DIVERGENCE_NAMES, F_DIVERGENCES)
 
@@ -296,5 +327,5 @@ def objective_from_config(config: ObjectiveConfig) -> Objective:
 
 def make_objective(name: str, generator_loss: str = "default", divergence: str = "kl",
                    cramer_dim: int = 256) -> Objective:
-    """The objective `name` (wasserstein, gan, fgan, cramer) with its options."""
+    """The objective `name` (wasserstein, gan, fgan, cramer, hinge) with its options."""
     return objective_from_config(ObjectiveConfig(name, generator_loss, divergence, cramer_dim))

@@ -24,6 +24,7 @@ from .input_gradients import CriticScore
 from .lipschitz import NoConstraint
 from .networks import sample_latent
 from .objectives import Objective
+from .optim import Adam, LambdaSchedule, RMSprop
 
 PAPER_SCHEDULE_CRITIC_ITERS = 100
 
@@ -33,14 +34,15 @@ class TrainingState:
     """Everything that changes during training; `state_dict()` is enough to resume exactly."""
     generator: nn.Module
     critic: nn.Module
-    critic_optimizer: torch.optim.Optimizer
-    generator_optimizer: torch.optim.Optimizer
-    critic_scheduler: torch.optim.lr_scheduler.LRScheduler
-    generator_scheduler: torch.optim.lr_scheduler.LRScheduler
+    critic_optimizer: Adam | RMSprop
+    generator_optimizer: Adam | RMSprop
+    critic_scheduler: LambdaSchedule
+    generator_scheduler: LambdaSchedule
     noise: torch.Generator
     data_rng: np.random.Generator
     step: int = 0
     wall_s: float = 0.0
+    critic_iterations: int = 0  # critic steps so far: the `step` a lazy penalty counts
     log_sums: dict[str, Any] = field(default_factory=dict)  # estimate, penalty, critic steps since the last log
     generator_sync: nn.Module | None = None  # what to call when gradients are averaged over
     critic_sync: nn.Module | None = None     # processes (DDP wrappers); the modules otherwise
@@ -106,6 +108,7 @@ class TrainingState:
             **self.rng_state(),
             "step": self.step,
             "wall_s": self.wall_s,
+            "critic_iterations": self.critic_iterations,
             "log_sums": dict(self.log_sums),
             **({"ema_generator": self.ema.average.state_dict()} if self.ema is not None else {}),
         }
@@ -120,6 +123,8 @@ class TrainingState:
                 getattr(self, name).load_state_dict(state[name])
         self.load_rng_state(state)
         self.step, self.wall_s = int(state["step"]), float(state["wall_s"])
+        # checkpoints from before the count were written by runs without a lazy penalty
+        self.critic_iterations = int(state.get("critic_iterations", 0))
         if "log_sums" in state:  # older checkpoints start a fresh average
             device = self.noise.device
             sums = state["log_sums"]
@@ -271,7 +276,7 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
     with torch.no_grad():
         fake = generated()
         batches = {name: generated() for name in objective.batches("critic")}
-    penalty_inputs = constraint.penalty_inputs(real, fake, noise)
+    penalty_inputs = constraint.penalty_inputs(real, fake, noise, state.critic_iterations)
     losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, fused,
                                             state.autocast)
     loss, estimate, penalty = losses(real, fake, batches, penalty_inputs)
@@ -281,6 +286,7 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
     scaler.step(state.critic_optimizer)
     scaler.update()
     constraint.after_critic_step(state.critic)
+    state.critic_iterations += 1
     return estimate, penalty
 
 
