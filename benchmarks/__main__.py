@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, toy_quality, transport_bench
+from . import (data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
+               toy_quality, transport_bench)
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -17,6 +18,7 @@ BENCHMARKS = {
     "evaluation": evaluation_bench.main,
     "speed": speed_bench.main,
     "ddp": ddp_bench.main,
+    "time-to-quality": time_to_quality.main,
 }
 
 

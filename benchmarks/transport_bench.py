@@ -46,6 +46,14 @@ def clouds(n: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.normal(size=(n, 2)), rng.normal(size=(n, 2)) + np.array([0.5, 0.0])
 
 
+def gaussian_clouds(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent n-point samples of the 8 Gaussians (the time-to-quality rows)."""
+    from wgan.data import load_data
+
+    data = load_data("eight_gaussians")
+    return data.sample(n, np.random.default_rng([n, 1])), data.sample(n, np.random.default_rng([n, 2]))
+
+
 def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
 
@@ -58,7 +66,8 @@ def work(method: str, n: int) -> dict:
 
     if method == "baseline":
         return {"peak_gib": _peak_gib()}
-    x, y = clouds(n)
+    x, y = gaussian_clouds(n) if method.endswith("-gaussians") else clouds(n)
+    method = method.removesuffix("-gaussians")
     a = np.full(n, 1.0 / n)
     start, start_cpu = time.perf_counter(), time.process_time()
     if method == "ours":
