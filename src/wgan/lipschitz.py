@@ -76,7 +76,7 @@ class InputGradientPenalty(NoConstraint):
     between them it draws nothing and adds exactly zero.
 
     A subclass gives ``points(real, fake, rng)``, the inputs to penalise, and
-    ``mean_penalty(score, inputs)``, the penalty of one step before the factor k.
+    ``mean_penalty(score, inputs)``, the penalty of a step it acts on, the factor k included.
     """
     every: int = 1
 

@@ -36,7 +36,7 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
         callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes),
                      *callbacks, Evaluation(evaluator),
-                     CriticWatch(objective, constrained=config.constraint.name != "none")]
+                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"))]  # R1 bounds no slope
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
                                      tensorboard))

@@ -76,5 +76,5 @@ class CriticWatch(Callback):
         if self.constrained and lipschitz is not None and lipschitz > 10 and "lipschitz" not in self.warned:
             self.warned.add("lipschitz")
             warnings.warn(f"step {step}: the critic's empirical Lipschitz constant is {lipschitz:.1f}, "
-                          "so the constraint is not holding; raise constraint.penalty_weight or lower "
+                          "so the constraint is not holding; strengthen it (constraint.penalty_weight, constraint.clip_value) or lower "
                           "the critic's learning rate", DivergenceWarning, stacklevel=2)
