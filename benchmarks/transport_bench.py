@@ -12,11 +12,21 @@ uniform weights, seeded by n), each measured in a fresh one-thread subprocess:
 - sliced W1 (256 directions) and Sinkhorn (default reg: 2% of the mean cost) next to the
   exact value, with their relative error and time;
 - the largest n whose exact W1 fits in 8 GiB (peak resident) within 60 s of CPU time on
-  one core (wall time is shown too; on a shared machine it runs longer). The approach: the
-  exact network simplex (POT's `ot.emd`, one thread) on a float64 Euclidean cost matrix precomputed by
-  scipy's cdist, i.e. `wasserstein` itself. POT's lazy solver (`ot.emd2_lazy`, costs on the
-  fly, O(n) memory) is timed at n = 10,000 for comparison: memory is not what binds, time is.
+  one core (wall time is shown too; on a shared machine it runs longer). The approach:
+  `wasserstein` itself, i.e. from n * m >= 4e6 pairs POT's network simplex on a sparse
+  candidate graph certified by reduced costs over all pairs (`wgan.transport.sparse`), below
+  it the same simplex on the dense float64 cost matrix from scipy's cdist. POT's lazy solver
+  (`ot.emd2_lazy`, costs on the fly, O(n) memory) is timed at n = 10,000 for comparison.
   The search steps n up by 2,000 from 10,000 until a run misses, then halves the step to 500.
+
+Then the certified sparse solver (`wgan.transport.sparse_wasserstein`, the route `wasserstein`
+takes from n * m >= 4e6 pairs) against POT's dense simplex on the same float64 cost matrix
+(`ot.emd2(a, b, cdist(x, y))`, POT only up to n = 10,000: 17 GiB at 20,000) for three pairs
+of n-point clouds in 2-D (PAIRS), n = 2,000 / 10,000 / 20,000, one run each in a fresh
+one-thread subprocess: both values, wall and CPU seconds, peak resident memory, and the
+sparse solver's rounds on the finest level, final edges and certified gap. Goals: 10,000
+points a side in POT's time or less within 2 GiB; 20,000 within 5 minutes and 8 GiB.
+`python -m benchmarks transport -- --pairs-only` runs this part alone.
 
 Peak memory includes the interpreter with numpy, scipy, POT and torch imported (the
 "baseline" row); every worker imports the same modules. Results: bench-results/transport.json.
@@ -54,6 +64,49 @@ def gaussian_clouds(n: int) -> tuple[np.ndarray, np.ndarray]:
     return data.sample(n, np.random.default_rng([n, 1])), data.sample(n, np.random.default_rng([n, 2]))
 
 
+PAIR_SIZES = (2_000, 10_000, 20_000)
+POT_MAX_N = 10_000
+PAIRS = {"gaussians": "8 Gaussians vs 8 Gaussians (two samples)",
+         "shifted": "N(0, I) vs N((0.5, 0), I)",
+         "blob": "N(0, 0.05^2 I) vs 8 Gaussians (an untrained generator)"}
+
+
+def pair_clouds(pair: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-point clouds of PAIRS[pair], float64 (the 8 Gaussians sample in float32)."""
+    if pair == "gaussians":
+        x, y = gaussian_clouds(n)
+    elif pair == "shifted":
+        x, y = clouds(n)
+    elif pair == "blob":
+        x, y = 0.05 * np.random.default_rng([n, 3]).normal(size=(n, 2)), gaussian_clouds(n)[1]
+    else:
+        raise ValueError(pair)
+    return np.asarray(x, np.float64), np.asarray(y, np.float64)
+
+
+def pair_work(method: str, pair: str, n: int) -> dict:
+    """One sparse-vs-dense measurement, in this (fresh) process."""
+    import ot
+    from scipy.spatial.distance import cdist
+
+    from wgan.transport import exact_solver_iterations, sparse_wasserstein
+
+    x, y = pair_clouds(pair, n)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    if method == "sparse":
+        result = sparse_wasserstein(x, y)
+        out = {"value": result.cost, "gap": result.gap, "rounds": result.rounds, "edges": result.edges}
+    elif method == "dense":
+        a = np.full(n, 1.0 / n)
+        out = {"value": float(ot.emd2(a, a, cdist(x, y), numItermax=exact_solver_iterations(n, n)))}
+    else:
+        raise ValueError(method)
+    out["seconds"] = time.perf_counter() - start
+    out["cpu_s"] = time.process_time() - start_cpu
+    out["peak_gib"] = _peak_gib()
+    return out
+
+
 def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
 
@@ -66,6 +119,8 @@ def work(method: str, n: int) -> dict:
 
     if method == "baseline":
         return {"peak_gib": _peak_gib()}
+    if ":" in method:  # "sparse:blob", "dense:shifted": the PAIRS rows
+        return pair_work(*method.split(":"), n)
     x, y = gaussian_clouds(n) if method.endswith("-gaussians") else clouds(n)
     method = method.removesuffix("-gaussians")
     a = np.full(n, 1.0 / n)
@@ -156,7 +211,57 @@ def format_table(rows: list[dict], baseline: float) -> str:
     return "\n".join(lines)
 
 
-def main() -> list[dict]:
+def format_pairs(rows: list[dict]) -> str:
+    header = (f"{'n':>6} {'pair':>9} {'W1 sparse':>15} {'W1 POT':>15} {'rel diff':>9} {'sparse s':>8} "
+              f"{'POT s':>7} {'ratio':>6} {'sparse GiB':>10} {'POT GiB':>7} {'rounds':>6} {'edges':>9} {'gap':>8}")
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        o, p = r["sparse"], r.get("dense") or {}
+        if "failed" in o:
+            lines.append(f"{r['n']:6d} {r['pair']:>9} sparse run failed: {o['failed']}")
+            continue
+        pot_ok = bool(p) and "failed" not in p
+        rel = f"{abs(o['value'] - p['value']) / p['value']:9.1e}" if pot_ok else f"{'-':>9}"
+        lines.append(
+            f"{r['n']:6d} {r['pair']:>9} {o['value']:15.12f} "
+            + (f"{p['value']:15.12f} " if pot_ok else f"{'-':>15} ") + rel
+            + f" {o['seconds']:8.2f} " + (f"{p['seconds']:7.2f} {o['seconds'] / p['seconds']:6.3f}" if pot_ok else
+                                          f"{'-':>7} {'-':>6}")
+            + f" {o['peak_gib']:10.2f} " + (f"{p['peak_gib']:7.2f}" if pot_ok else f"{'-':>7}")
+            + f" {o['rounds']:6d} {o['edges']:9,d} {o['gap'] / o['value']:8.1e}")
+    lines.append("")
+    lines.append("sparse: wgan.transport.sparse_wasserstein (W1 = its cost), gap: its certified (cost - lower "
+                 "bound) / cost. POT: ot.emd2 on the dense float64 cdist matrix, same inputs, same process "
+                 "set-up; ratio: sparse / POT wall seconds of the same run (one run each, one thread).")
+    lines.append("Pairs: " + "; ".join(f"{k}: {v}" for k, v in PAIRS.items()) + ".")
+    return "\n".join(lines)
+
+
+def pair_rows() -> list[dict]:
+    """The PAIRS rows: the sparse solver and (up to POT_MAX_N) POT's dense simplex."""
+    rows = []
+    print("\nExact W1, certified sparse solver vs POT's dense simplex (one thread per process)", flush=True)
+    for n in PAIR_SIZES:
+        for pair in PAIRS:
+            row = {"n": n, "pair": pair, "sparse": measure(f"sparse:{pair}", n, timeout=600)}
+            if n <= POT_MAX_N:
+                row["dense"] = measure(f"dense:{pair}", n, timeout=600)
+            rows.append(row)
+            print(format_pairs(rows).splitlines()[1 + len(rows)], flush=True)
+    print("\n" + format_pairs(rows), flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks transport")
+    parser.add_argument("--pairs-only", action="store_true", help="only the sparse-vs-POT rows of PAIRS")
+    args = parser.parse_args(argv or [])
+    out = ROOT / "bench-results"
+    if args.pairs_only:
+        pairs = pair_rows()
+        out.mkdir(exist_ok=True)
+        (out / "transport_pairs.json").write_text(json.dumps({"pairs": pairs}, indent=2))
+        return pairs
     baseline = measure("baseline", 0)["peak_gib"]
     rows = []
     print("Exact W1 between 2-D point sets (one thread per process)", flush=True)
@@ -177,8 +282,8 @@ def main() -> list[dict]:
                      "sliced_err": (approx["sliced"] - exact) / exact,
                      "sinkhorn_err": (approx["sinkhorn"] - exact) / exact})
         print(format_table(rows, baseline).splitlines()[1 + len(rows)], flush=True)
-    print(f"\nLargest n within {BUDGET_GIB:g} GiB and {BUDGET_S:g} s of one core: exact simplex on a "
-          f"float64 cost matrix (wasserstein)", flush=True)
+    print(f"\nLargest n within {BUDGET_GIB:g} GiB and {BUDGET_S:g} s of one core: exact W1 by "
+          f"wasserstein (sparse certified simplex)", flush=True)
     passing = [r["n"] for r in rows if fits(r["ours"])]
     best, probes = largest_n(max(passing)) if passing else (0, [])
     lazy = measure("lazy", 10_000)
@@ -187,20 +292,22 @@ def main() -> list[dict]:
                     f"{lazy['cpu_s']:.1f} s CPU, peak {lazy['peak_gib']:.2f} GiB, W1 {lazy['value']:.9f}"))
     print("\n" + format_table(rows, baseline))
     print(f"\nlargest n that fits in {BUDGET_GIB:g} GiB within {BUDGET_S:g} s of one core: {best:,} "
-          f"(exact network simplex on a float64 Euclidean cost matrix from scipy cdist, one thread)")
+          f"(wasserstein: exact network simplex on a sparse graph certified by reduced costs, one thread)")
     print(lazy_line)
-    out = ROOT / "bench-results"
+    pairs = pair_rows()
     out.mkdir(exist_ok=True)
     (out / "transport.json").write_text(json.dumps({"rows": rows, "baseline_gib": baseline, "largest_n": best,
-                                                    "probes": probes, "lazy_10000": lazy}, indent=2))
+                                                    "probes": probes, "lazy_10000": lazy, "pairs": pairs},
+                                                   indent=2))
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", nargs=2, metavar=("METHOD", "N"), help="internal: one measurement")
+    parser.add_argument("--pairs-only", action="store_true", help="only the sparse-vs-POT rows of PAIRS")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(work(args.worker[0], int(args.worker[1]))))
     else:
-        main()
+        main(["--pairs-only"] if args.pairs_only else [])
