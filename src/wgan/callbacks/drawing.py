@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 
 def _worker_start() -> None:
@@ -21,6 +23,25 @@ def _worker_start() -> None:
     from ..plots import base
 
     base.pyplot()  # import matplotlib now, not at the first figure
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start processes without telling them the parent's __main__: a spawned child re-runs the
+    parent's main script (or module) first, so a user's training script without an
+    `if __name__ == "__main__":` guard would train again in the worker. The worker needs
+    nothing from __main__ (it draws with `wgan.plots`)."""
+    main = sys.modules.get("__main__")
+    saved = {name: getattr(main, name) for name in ("__file__", "__spec__") if hasattr(main, name)}
+    try:
+        if "__file__" in saved:
+            del main.__file__
+        if "__spec__" in saved:
+            main.__spec__ = None
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
 
 
 class Painter:
@@ -32,7 +53,8 @@ class Painter:
         try:
             self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
-            self._pool.submit(int)  # starts the worker now
+            with _main_script_hidden():
+                self._pool.submit(int)  # starts the worker now
         except (OSError, RuntimeError):
             self._pool = None
 
