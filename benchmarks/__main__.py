@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
+from . import (conditional_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
                toy_quality, transport_bench)
 
 BENCHMARKS = {
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "transport": transport_bench.main,
     "objectives": objectives_bench.main,
     "images": image_bench.main,
+    "conditional": conditional_bench.main,
     "data-efficiency": data_efficiency.main,
     "evaluation": evaluation_bench.main,
     "speed": speed_bench.main,

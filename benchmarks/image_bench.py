@@ -69,28 +69,17 @@ def digit_classifier(data, cache: Path | None):
     return report.model, report.test_accuracy, time.perf_counter() - start
 
 
-def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path | None = None,
-                  overrides: list[str] | None = None) -> dict:
-    from wgan import plots
-    from wgan.classifier import confident_share, predict
-    from wgan.data import load_data
-    from wgan.evaluation import generate
-    from wgan.loading import load_run
-    from wgan.runs import read_metrics
+def train_for_budget(preset: str, budget_s: float, overrides: list[str], run_dir: Path):
+    """Train `preset` on one thread for about budget_s seconds: (TrainResult, steps).
+
+    The step count is calibrated so that training (with its evaluations) fills the budget:
+    steps 2..12 of a probe run are timed (the first steps and evaluations are not representative).
+    """
     from wgan.loop import train
+    from wgan.runs import read_metrics
 
-    data = load_data("mnist", image_size=32)
-    model, accuracy, clf_s = digit_classifier(data, classifier_cache)
-    real_share, _ = confident_share(predict(model, data.to_float(data.holdout[:1000])))
-    print(f"\nclassifier: test accuracy {100 * accuracy:.2f}% ({clf_s:.0f} s to train); "
-          f"real test images with confidence >= 0.9: {100 * real_share:.1f}%")
-
-    # Calibrate the step count so that training (with its evaluations) fills the budget: time
-    # steps 2..12 of a probe run (the first steps and evaluations are not representative).
-    overrides = overrides or []
     probe = load_config(preset, ["train.steps=12", "eval.every=1000000", "eval.log_every=1", "eval.figures=false",
                                  "eval.tensorboard='off'", "train.threads=1", *overrides])
-    run_dir = OUT / "mnist-run"
     with tempfile.TemporaryDirectory() as tmp:
         train(probe, Path(tmp) / "probe", progress=False)
         walls = {r["step"]: r["wall_s"] for r in read_metrics(Path(tmp) / "probe")}
@@ -98,7 +87,26 @@ def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path
     steps = max(10, int(0.95 * budget_s / per_step))
     config = load_config(preset, [f"train.steps={steps}", f"eval.every={max(1, steps // 4)}",
                                   "eval.tensorboard='off'", "train.threads=1", *overrides])
-    result = train(config, run_dir, overwrite=True, progress=False)
+    return train(config, run_dir, overwrite=True, progress=False), steps
+
+
+def mnist_quality(budget_s: float, preset: str = "mnist", classifier_cache: Path | None = None,
+                  overrides: list[str] | None = None) -> dict:
+    from wgan import plots
+    from wgan.classifier import confident_share, predict
+    from wgan.data import load_data
+    from wgan.evaluation import generate
+    from wgan.loading import load_run
+
+    data = load_data("mnist", image_size=32)
+    model, accuracy, clf_s = digit_classifier(data, classifier_cache)
+    real_share, _ = confident_share(predict(model, data.to_float(data.holdout[:1000])))
+    print(f"\nclassifier: test accuracy {100 * accuracy:.2f}% ({clf_s:.0f} s to train); "
+          f"real test images with confidence >= 0.9: {100 * real_share:.1f}%")
+
+    overrides = overrides or []
+    run_dir = OUT / "mnist-run"
+    result, steps = train_for_budget(preset, budget_s, overrides, run_dir)
     loaded = load_run(run_dir)
     samples = generate(loaded.generator, 1000, 123)
     share, histogram = confident_share(predict(model, samples))

@@ -1,7 +1,7 @@
 import pytest
 
 from wgan.cli import main
-from wgan.config import (APPLIES_ONLY_UNDER, CONSTRAINTS, OBJECTIVES, Config, apply_overrides,
+from wgan.config import (APPLIES_ONLY_UNDER, CONDITIONINGS, CONSTRAINTS, OBJECTIVES, Config, apply_overrides,
                          check_settings_apply, config_from_dict, load_config, parse_override, preset_names)
 from wgan.errors import ConfigError
 
@@ -69,9 +69,10 @@ NON_DEFAULT = {"objective.generator_loss": "'non_saturating'", "objective.diverg
                "constraint.r1_gamma": "5.0", "constraint.every": "2",
                "optim.betas": "[0.0, 0.9]", "model.generator_depth": "2", "model.critic_depth": "2",
                "model.activation": "'tanh'", "model.critic_norm": "'layer'", "model.generator_norm": "'none'",
-               "model.resnet": "'sngan'"}
+               "model.resnet": "'sngan'", "objective.auxiliary_weight": "2.0",
+               "objective.auxiliary_generator_weight": "0.5"}
 CHOICES = {"objective.name": OBJECTIVES, "constraint.name": CONSTRAINTS, "optim.name": ("adam", "rmsprop"),
-           "model.kind": ("mlp", "dcgan", "resnet")}
+           "model.kind": ("mlp", "dcgan", "resnet"), "model.conditional": CONDITIONINGS}
 
 
 def test_every_conditional_setting_is_listed_with_a_test_value():

@@ -10,6 +10,7 @@ from torch import nn
 
 import wgan.callbacks.stop
 import wgan.steps
+from wgan.conditional import NoConditioning
 from wgan.cli import main
 from wgan.config import ConstraintConfig, load_config
 from wgan.data import load_data_of
@@ -132,7 +133,8 @@ def test_r1_looks_only_at_the_real_batch():
                                                                          100 + torch.randn(16, 2)).item()
     # through the critic's loss function: another fake batch changes the loss, not the penalty
     objective = Hinge()
-    outs = [wgan.steps.critic_losses(critic, objective, constraint, True, nullcontext, real, fake, {}, inputs[0])
+    outs = [wgan.steps.critic_losses(critic, objective, constraint, NoConditioning(), True, nullcontext, real, fake,
+                                     {}, inputs[0])
             for fake in (torch.randn(16, 2), 3 + torch.randn(16, 2))]
     assert outs[0][2].item() == outs[1][2].item() and outs[0][0].item() != outs[1][0].item()
 
@@ -185,9 +187,11 @@ def test_the_critic_step_counts_critic_steps_in_the_training_state_and_penalises
     seen = []
     real_losses = wgan.steps.critic_losses
 
-    def spy(critic, objective, constraint, fused, autocast, real, fake, batches, penalty_inputs):
+    def spy(critic, objective, constraint, conditioning, fused, autocast, real, fake, batches, penalty_inputs,
+            labels):
         seen.append((real, penalty_inputs))
-        return real_losses(critic, objective, constraint, fused, autocast, real, fake, batches, penalty_inputs)
+        return real_losses(critic, objective, constraint, conditioning, fused, autocast, real, fake, batches,
+                           penalty_inputs, labels)
 
     monkeypatch.setattr(wgan.steps, "critic_losses", spy)
     wgan.steps.train_step(state, data, objective, constraint, config, 8)

@@ -35,6 +35,7 @@ NORMS = ("none", "batch", "layer", "instance")
 OBJECTIVES = ("wasserstein", "gan", "fgan", "cramer", "hinge")
 F_DIVERGENCE_NAMES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "jeffrey",
                       "jensen_shannon", "gan")
+CONDITIONINGS = ("none", "projection", "auxiliary")
 CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm", "r1")
 
 
@@ -72,6 +73,11 @@ class ModelConfig:
     from the image size, and the normalisation is the papers' (batch norm in the generator,
     none in the critic), so `generator_depth`, `critic_depth`, `activation`, `critic_norm` and
     `generator_norm` have no effect under resnet (and are refused on the command line).
+
+    conditional (labelled data: digits, mnist, a folder of class subfolders; see
+    `wgan.conditional`): "none", "projection" (the projection critic, Miyato & Koyama 2018)
+    or "auxiliary" (AC-WGAN-GP: a critic with class logits, Gulrajani et al. 2017); either
+    way the generator takes a class through conditional normalisation.
     """
     kind: str = _choice("mlp", *MODEL_KINDS)
     resnet: str = _choice("wgan_gp", *RESNETS)
@@ -83,6 +89,7 @@ class ModelConfig:
     activation: str = _choice("relu", *ACTIVATIONS)
     critic_norm: str = _choice("none", *NORMS)
     generator_norm: str = _choice("batch", *NORMS)
+    conditional: str = _choice("none", *CONDITIONINGS)
 
 
 @dataclass
@@ -94,12 +101,17 @@ class ObjectiveConfig:
     f-divergence of an fgan. cramer_dim: the size of the Cramer critic's features.
     instance_noise: std of Gaussian noise added to every critic input, decayed linearly
     to 0 over the run (Sonderby et al. 2016; Arjovsky and Bottou 2017).
+    auxiliary_weight, auxiliary_generator_weight: under model.conditional = "auxiliary", the
+    weights of the critic's cross-entropy on real images and of the generator's on its own
+    (the WGAN-GP reference's ACGAN_SCALE = 1 and ACGAN_SCALE_G = 0.1).
     """
     name: str = _choice("wasserstein", *OBJECTIVES)
     generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle")
     divergence: str = _choice("kl", *F_DIVERGENCE_NAMES)
     cramer_dim: int = _number(256, min=1)
     instance_noise: float = _number(0.0, min=0.0)
+    auxiliary_weight: float = _number(1.0, min=0.0)
+    auxiliary_generator_weight: float = _number(0.1, min=0.0)
 
 
 @dataclass
@@ -271,6 +283,8 @@ APPLIES_ONLY_UNDER: dict[str, tuple[str, tuple[str, ...]]] = {
     "model.critic_norm": ("model.kind", ("dcgan",)),
     "model.generator_norm": ("model.kind", ("dcgan",)),
     "model.resnet": ("model.kind", ("resnet",)),
+    "objective.auxiliary_weight": ("model.conditional", ("auxiliary",)),
+    "objective.auxiliary_generator_weight": ("model.conditional", ("auxiliary",)),
 }
 
 
@@ -332,7 +346,8 @@ def with_overrides(config: Config, overrides: typing.Iterable[str]) -> Config:
 
 def _check_combination(config: Config) -> None:
     defaults = ObjectiveConfig()
-    check_settings_apply(config, [f"objective.{k}" for k in ("generator_loss", "divergence", "cramer_dim")
+    check_settings_apply(config, [f"objective.{k}" for k in ("generator_loss", "divergence", "cramer_dim",
+                                                         "auxiliary_weight", "auxiliary_generator_weight")
                                   if getattr(config.objective, k) != getattr(defaults, k)])
     if config.eval.samples > 20000:
         raise ConfigError(f"eval.samples = {config.eval.samples}: the exact W1 solver needs "

@@ -24,14 +24,16 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
+from torch import Tensor, nn
 
+from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
 from .networks import generate as generate_from
+from .networks import num_classes_of
 from .runs import json_safe
 from .transport import wasserstein
 
@@ -39,10 +41,11 @@ KDE_SIGMAS = tuple(float(s) for s in np.logspace(-1.5, 0.5, 13))
 
 
 @torch.no_grad()
-def generate(generator: nn.Module, n: int, seed: int) -> np.ndarray:
+def generate(generator: nn.Module, n: int, seed: int, labels: Tensor | None = None) -> np.ndarray:
     """n samples (n, *shape) from fixed latent draws, in eval mode (the generator's modes
-    are restored afterwards)."""
-    return generate_from(generator, random_latents(n, generator.latent_dim, seed), 1000).cpu().numpy()
+    are restored afterwards); labels (n,): the classes asked of a conditional generator
+    (default: every class in turn)."""
+    return generate_from(generator, random_latents(n, generator.latent_dim, seed), 1000, labels).cpu().numpy()
 
 
 def _flat(x: np.ndarray) -> np.ndarray:
@@ -87,6 +90,38 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
         real_share, real_histogram = confident_share(network.probabilities_from_features(torch.as_tensor(f_real)))
         out.update({"confident_share": share, "class_histogram": histogram.tolist(),
                     "real_confident_share": real_share, "real_class_histogram": real_histogram.tolist()})
+        out.update(zip(("inception_score", "inception_score_split_sd"), _inception_score(network, f_fake)))
+        out.update(zip(("inception_score_real", "inception_score_real_split_sd"), _inception_score(network, f_real)))
+    return out
+
+
+def _inception_score(network: FeatureNetwork, features: np.ndarray) -> tuple[float, float]:
+    """The Inception Score (Salimans et al. 2016) of the network's class probabilities, over
+    10 splits (fewer for under 10 samples), as (mean, sd over splits)."""
+    from . import quality
+
+    probabilities = network.probabilities_from_features(torch.as_tensor(features)).double()
+    return quality.inception_score(probabilities, splits=min(10, len(features)))
+
+
+def conditional_metrics(network: FeatureNetwork, f_real: np.ndarray, real_labels: np.ndarray,
+                        f_fake: np.ndarray, fake_labels: np.ndarray) -> dict[str, Any]:
+    """Intra-class FID (FID per class, averaged; Miyato & Koyama 2018) of a conditional
+    generator's samples (n, d) with their requested classes (n,) against held-out features
+    with their labels; and, when the network is a classifier over the same classes, the
+    conditional accuracy (the share classified as the requested class, per class too)."""
+    from . import quality
+
+    out: dict[str, Any] = {}
+    if set(np.unique(fake_labels)) <= set(np.unique(real_labels)) and len(fake_labels) >= 2 * (fake_labels.max() + 1):
+        keep = np.isin(real_labels, np.unique(fake_labels))
+        intra = quality.intra_class_fid(f_real[keep], real_labels[keep], f_fake, fake_labels)
+        out.update(intra_class_fid=intra["intra_fid"], intra_class_fid_per_class=list(intra["per_class"].values()))
+    if network.classifier is not None and network.classifier.classes == int(fake_labels.max()) + 1:
+        probabilities = network.probabilities_from_features(torch.as_tensor(f_fake))
+        accuracy = quality.conditional_accuracy(probabilities, fake_labels)
+        out.update(conditional_accuracy=accuracy["conditional_accuracy"],
+                   conditional_accuracy_per_class=list(accuracy["per_class"].values()))
     return out
 
 
@@ -188,7 +223,7 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
             continue
         values = np.array([d[key] for d in draws], dtype=float)
         result[key] = float(values.mean())
-        if key not in _SPREADS and not key.endswith("_subset_sd"):
+        if key not in _SPREADS and not key.endswith(("_subset_sd", "_split_sd")):
             result[f"{key}_std"] = float(values.std(ddof=1))
     result["repeats"] = repeats
     result["seconds"] = round(sum(d["seconds"] for d in draws), 2)
@@ -202,9 +237,11 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
     rng = np.random.default_rng([seed, 11])
-    real = data.heldout(n, rng)
+    classes = num_classes_of(generator)
+    real, real_labels = data.heldout_labelled(n, rng) if classes else (data.heldout(n, rng), None)
     reference = data.sample(len(real), rng)
-    fake = generate(generator, n, seed)
+    fake = generate(generator, n, seed)  # a conditional generator: every class in turn
+    fake_labels = balanced_labels(n, classes).numpy() if classes else None
     if fake.shape[1:] != real.shape[1:]:
         raise WganError(f"the generator makes samples of shape {fake.shape[1:]}, the data has {real.shape[1:]}")
     result: dict[str, Any] = {
@@ -219,6 +256,8 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         f_fake = features.features(torch.as_tensor(fake)).numpy()
         f_ref = features.features(torch.as_tensor(reference)).numpy()
         result.update(_feature_metrics(features, f_real, f_fake, f_ref))
+        if classes:
+            result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
     if kde:
         validation = data.sample(min(1000, len(real)), rng)
         train = data.sample(max(n, 1000), rng)
@@ -304,6 +343,17 @@ def format_table(result: dict[str, Any]) -> str:
         rows += [("confidently classified (p >= 0.9)", pm("confident_share", ".1f", 100, "%"),
                   f"real {pm('real_confident_share', '.1f', 100, '%')}"),
                  ("class histogram", hist, f"smallest {100 * min(result['class_histogram']):.1f}%")]
+    if "inception_score" in result:
+        score = pm("inception_score", ".3f") if repeated else (
+            f"{result['inception_score']:.3f} +- {result['inception_score_split_sd']:.3f}")
+        rows.append(("Inception Score (classifier's)", score, f"real {pm('inception_score_real', '.3f')}"))
+    if "conditional_accuracy" in result:
+        per_class = result["conditional_accuracy_per_class"]
+        rows.append(("conditional accuracy (asked class)", pm("conditional_accuracy", ".1f", 100, "%"),
+                     f"worst class {100 * min(per_class):.1f}%"))
+    if "intra_class_fid" in result:
+        rows.append(("intra-class FID (mean over classes)", pm("intra_class_fid", ".3f"),
+                     f"worst class {max(result['intra_class_fid_per_class']):.3f}"))
     if "kde_log_likelihood" in result:
         ref = result["kde_reference"]
         if repeated:

@@ -120,21 +120,23 @@ def closed_form_input_gradient(critic: nn.Module, x: Tensor) -> Tensor | None:
 class CriticScore:
     """x (n, ...) -> the critic's scalar values (n,) in float32, which a penalty differentiates:
     the critic's outputs, or the objective's function of them and of the critic's outputs on
-    its extra batches, `context` (Cramer's anchor)."""
+    its extra batches, `context` (Cramer's anchor). A conditional critic scores x (m, ...) with
+    the classes `labels[:m]` held fixed (the inputs a penalty takes are aligned with them)."""
     critic: nn.Module
     objective: Objective
     context: Mapping[str, Tensor] = field(default_factory=dict)
     autocast: Callable[[], Any] = nullcontext
+    labels: Tensor | None = None
 
     def __call__(self, x: Tensor) -> Tensor:
         with self.autocast():
-            out = self.critic(x)
+            out = self.critic(x) if self.labels is None else self.critic(x, self.labels[:len(x)])
         return self.objective.critic_values(out.float(), **self.context)
 
     def input_gradient(self, x: Tensor) -> Tensor | None:
         """The closed-form input gradient where the critic has one (ReLU / LeakyReLU MLP) and
         the values are its outputs, else None."""
-        if self.context:
+        if self.context or self.labels is not None:
             return None
         with self.autocast():
             return closed_form_input_gradient(unwrap(self.critic), x)

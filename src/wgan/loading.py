@@ -23,6 +23,7 @@ class LoadedRun:
     data_shape: tuple[int, ...]
     step: int
     averaged: bool = False
+    classes: tuple[str, ...] = ()  # the class names of a conditional run, by label
 
 
 def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
@@ -38,7 +39,8 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
         raise WganError(f"the checkpoint in {run_dir} lacks {', '.join(missing)}: not a wgan training checkpoint")
     config = config_from_dict(state["config"])
     shape = tuple(state["data_shape"])
-    generator, critic = build_networks(config, shape)
+    classes = tuple(state.get("classes", ())) if config.model.conditional != "none" else ()
+    generator, critic = build_networks(config, shape, len(classes))
     averaged = "ema_generator" in state and not raw
     for name, net in (("ema_generator" if averaged else "generator", generator), ("critic", critic)):
         try:
@@ -49,4 +51,4 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
             raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
                             f"config builds: {detail}") from None
     return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]),
-                     averaged)
+                     averaged, classes)

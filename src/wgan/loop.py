@@ -12,7 +12,7 @@ import torch
 from . import distributed
 from .callbacks import REQUESTS, STOP, build_callbacks
 from .config import Config
-from .data import load_data_of
+from .data import classes_of, load_data_of
 from .errors import ConfigError
 from .recipe import build_parts, build_state
 from .resume import plan_start
@@ -45,7 +45,7 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     batch_size = per_process_batch(config, process)
     data = load_data_of(config)
     objective, constraint = build_parts(config)
-    state = build_state(config, data.shape, device, process)
+    state = build_state(config, data.shape, device, process, len(classes_of(data)))
     if config.train.compile:
         compile_losses(state, objective, constraint, config.train.fused_critic_pass)
     if start.checkpoint is not None:

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from .config import ModelConfig
 from .errors import ConfigError
+from .conditional import apply_norm, conditional_critic, conditional_norm, generator_labels
 from .resnets import ResNetCritic, ResNetGenerator
 
 _ACTIVATIONS = {
@@ -38,17 +39,24 @@ def mlp(in_dim: int, out_dim: int, width: int, depth: int, activation: str = "re
 
 class MLPGenerator(nn.Module):
     """z (n, latent_dim) -> x (n, *shape). The WGAN-GP toy generator is width 512, depth 3;
-    the WGAN paper's image generator is width 512, depth 4 with a tanh output."""
+    the WGAN paper's image generator is width 512, depth 4 with a tanh output.
+
+    With `num_classes`, G(z, labels): the one-hot class joins z at the input (the
+    conditional GAN of Mirza & Osindero 2014); labels (n,) default to every class in turn.
+    """
 
     def __init__(self, latent_dim: int, shape: tuple[int, ...], width: int = 512, depth: int = 3,
-                 activation: str = "relu", tanh_output: bool = False) -> None:
+                 activation: str = "relu", tanh_output: bool = False, num_classes: int = 0) -> None:
         super().__init__()
-        self.latent_dim = latent_dim
+        self.latent_dim, self.num_classes = latent_dim, num_classes
         self.shape = tuple(shape)
-        self.net = mlp(latent_dim, math.prod(self.shape), width, depth, activation)
+        self.net = mlp(latent_dim + num_classes, math.prod(self.shape), width, depth, activation)
         self.output = nn.Tanh() if tanh_output else nn.Identity()
 
-    def forward(self, z: Tensor) -> Tensor:
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        if self.num_classes:
+            labels = generator_labels(labels, len(z), self.num_classes, z.device)
+            z = torch.cat([z, F.one_hot(labels, self.num_classes).to(z.dtype)], 1)
         return self.output(self.net(z)).view(len(z), *self.shape)
 
 
@@ -61,6 +69,14 @@ class MLPCritic(nn.Module):
         super().__init__()
         self.net = mlp(data_dim, out_dim, width, depth, activation)
         self.out_dim = out_dim
+
+    def features(self, x: Tensor) -> Tensor:
+        """The last hidden layer's activations (n, width), what the output layer reads."""
+        return self.net[:-1](x.flatten(1))
+
+    def head(self, features: Tensor) -> Tensor:
+        out = self.net[-1](features)
+        return out.squeeze(1) if self.out_dim == 1 else out
 
     def forward(self, x: Tensor) -> Tensor:
         out = self.net(x.flatten(1))
@@ -197,6 +213,14 @@ class DCGANCritic(nn.Module):
         layers.append(nn.Conv2d(c_in, out_dim, 4, 1, 0))
         self.net = nn.Sequential(*layers)
 
+    def features(self, x: Tensor) -> Tensor:
+        """The 4x4 map the output convolution reads: (n, C, 4, 4)."""
+        return self.net[:-1](x)
+
+    def head(self, features: Tensor) -> Tensor:
+        out = self.net[-1](features).flatten(1)
+        return out.squeeze(1) if self.out_dim == 1 else out
+
     def forward(self, x: Tensor) -> Tensor:
         out = self.net(x).flatten(1)
         return out.squeeze(1) if self.out_dim == 1 else out
@@ -206,39 +230,56 @@ class DCGANGenerator(nn.Module):
     """z (n, latent_dim) -> x (n, C, S, S) in [-1, 1]: the mirror of DCGANCritic.
 
     A 4x4 transposed convolution from z, then stride-2 transposed convolutions halving the
-    channels down to `width`, batch norm and ReLU after each; tanh at the output.
+    channels down to `width`, batch norm and ReLU after each; tanh at the output. With
+    `num_classes`, G(z, labels): every normalisation is class-conditional (see
+    `wgan.conditional`); labels (n,) default to every class in turn.
     """
 
     def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 64,
-                 norm: str = "batch") -> None:
+                 norm: str = "batch", num_classes: int = 0) -> None:
         super().__init__()
-        self.latent_dim = latent_dim
+        self.latent_dim, self.num_classes = latent_dim, num_classes
         stages = _stages(image_size)
+
+        def normalise(c: int) -> nn.Module:
+            return conditional_norm(norm, c, num_classes) if num_classes else _norm2d(norm, c)
+
         c = width * 2 ** (stages - 1)
         layers: list[nn.Module] = [nn.ConvTranspose2d(latent_dim, c, 4, 1, 0, bias=norm == "none"),
-                                   _norm2d(norm, c), nn.ReLU()]
+                                   normalise(c), nn.ReLU()]
         for _ in range(stages - 1):
-            layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=norm == "none"), _norm2d(norm, c // 2),
+            layers += [nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=norm == "none"), normalise(c // 2),
                        nn.ReLU()]
             c //= 2
         layers += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
 
-    def forward(self, z: Tensor) -> Tensor:
-        return self.net(z[:, :, None, None])
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        x = z[:, :, None, None]
+        if not self.num_classes:
+            return self.net(x)
+        labels = generator_labels(labels, len(z), self.num_classes, z.device)
+        for layer in self.net:
+            x = apply_norm(layer, x, labels)
+        return x
 
 
-def make_networks(config: ModelConfig, shape: tuple[int, ...],
-                  critic_out_dim: int = 1) -> tuple[nn.Module, nn.Module]:
+def make_networks(config: ModelConfig, shape: tuple[int, ...], critic_out_dim: int = 1,
+                  num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
     """The generator and critic described by `config` for samples of `shape`.
 
     shape: (d,) for points, (C, S, S) for images; images get a tanh generator output.
     `model.kind = "dcgan"` and `"resnet"` (see `wgan.resnets`) need images; `"mlp"` takes
     either (the WGAN paper's MLP generator is width 512, depth 4). critic_out_dim > 1 makes a
-    feature critic (Cramer).
+    feature critic (Cramer). Under `model.conditional` the generator takes labels of
+    `num_classes` classes and the critic is wrapped (see `wgan.conditional`).
     """
     shape = tuple(shape)
     is_image = len(shape) == 3
+    classes = num_classes if config.conditional != "none" else 0
+    if config.conditional != "none" and num_classes < 2:
+        raise ConfigError(f"model.conditional = {config.conditional!r} needs labelled data with at least 2 "
+                          f"classes (got {num_classes}): use digits, mnist, or a folder whose subfolders are the classes")
     if config.kind in ("dcgan", "resnet"):
         if not is_image:
             raise ConfigError(f"model.kind = {config.kind!r} needs image data, but the data has shape {shape}; "
@@ -246,19 +287,18 @@ def make_networks(config: ModelConfig, shape: tuple[int, ...],
         if shape[1] != shape[2]:
             raise ConfigError(f"model.kind = {config.kind!r} needs square images, got {shape[1]}x{shape[2]}")
     if config.kind == "resnet":
-        generator = ResNetGenerator(config.latent_dim, shape[0], shape[1], config.generator_width)
+        generator = ResNetGenerator(config.latent_dim, shape[0], shape[1], config.generator_width, classes)
         critic = ResNetCritic(shape[0], shape[1], config.critic_width, config.resnet, critic_out_dim)
-        return generator, critic
-    if config.kind == "dcgan":
+    elif config.kind == "dcgan":
         generator = DCGANGenerator(config.latent_dim, shape[0], shape[1], config.generator_width,
-                                   config.generator_norm)
+                                   config.generator_norm, classes)
         critic = DCGANCritic(shape[0], shape[1], config.critic_width, config.critic_norm, critic_out_dim)
-        return generator, critic
-    generator = MLPGenerator(config.latent_dim, shape, config.generator_width, config.generator_depth,
-                             config.activation, tanh_output=is_image)
-    critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation,
-                       critic_out_dim)
-    return generator, critic
+    else:
+        generator = MLPGenerator(config.latent_dim, shape, config.generator_width, config.generator_depth,
+                                 config.activation, tanh_output=is_image, num_classes=classes)
+        critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation,
+                           critic_out_dim)
+    return generator, conditional_critic(config.conditional, critic, classes, shape)
 
 
 @contextmanager
@@ -281,12 +321,22 @@ def in_chunks(fn, x: Tensor, chunk: int = 256) -> Tensor:
 
 
 @torch.no_grad()
-def generate(generator: nn.Module, latents: Tensor, chunk: int = 256) -> Tensor:
+def generate(generator: nn.Module, latents: Tensor, chunk: int = 256, labels: Tensor | None = None) -> Tensor:
     """The generator's float32 samples (n, *shape) on its device for latents (n, latent_dim),
-    in eval mode and in chunks; the generator's modes are restored afterwards."""
+    in eval mode and in chunks; the generator's modes are restored afterwards. labels (n,):
+    the classes asked of a conditional generator (default: every class in turn)."""
     device = next(generator.parameters()).device
     with evaluating(generator):
-        return in_chunks(lambda z: generator(z.to(device)).float(), latents, chunk)
+        if labels is None:
+            return in_chunks(lambda z: generator(z.to(device)).float(), latents, chunk)
+        labels = labels.to(device)
+        return torch.cat([generator(latents[i:i + chunk].to(device), labels[i:i + chunk]).float()
+                          for i in range(0, len(latents), chunk)])
+
+
+def num_classes_of(generator: nn.Module) -> int:
+    """The classes a conditional generator takes (0 for an unconditional one)."""
+    return int(getattr(generator, "num_classes", 0))
 
 
 def uses_batch_norm(module: nn.Module) -> bool:

@@ -15,6 +15,7 @@ from torch import nn
 
 from . import distributed, optim
 from .augment import make_augment
+from .conditional import make_conditioning
 from .config import Config
 from .ema import ExponentialMovingAverage
 from .errors import ConfigError
@@ -29,13 +30,14 @@ def build_parts(config: Config) -> tuple[Objective, NoConstraint]:
     return objective_from_config(config.objective), make_constraint(config.constraint)
 
 
-def build_networks(config: Config, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
-    """(generator, critic) for samples of `shape`, the critic prepared by the constraint.
+def build_networks(config: Config, shape: tuple[int, ...], num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
+    """(generator, critic) for samples of `shape` (and `num_classes` classes under
+    model.conditional), the critic prepared by the constraint.
 
     Call `torch.manual_seed` first for reproducible initial weights.
     """
     objective, constraint = build_parts(config)
-    generator, critic = make_networks(config.model, shape, objective.output_dim)
+    generator, critic = make_networks(config.model, shape, objective.output_dim, num_classes)
     return generator, constraint.prepare(critic)
 
 
@@ -55,13 +57,15 @@ def make_scheduler(config: Config, optimizer: optim.Adam | optim.RMSprop) -> opt
 
 
 def build_state(config: Config, shape: tuple[int, ...], device: torch.device,
-                process: distributed.Process = distributed.Process()) -> TrainingState:
-    """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs.
+                process: distributed.Process = distributed.Process(), num_classes: int = 0) -> TrainingState:
+    """Networks initialised from `train.seed`, the constraint applied, optimisers and RNGs;
+    `num_classes`: the data's classes (used under model.conditional).
 
     Every process starts from the same networks; each draws its own data and noise.
     """
+    conditioning = make_conditioning(config, num_classes)
     torch.manual_seed(config.train.seed)
-    generator, critic = build_networks(config, shape)
+    generator, critic = build_networks(config, shape, num_classes)
     if config.train.fused_critic_pass and uses_batch_norm(critic):
         raise ConfigError("train.fused_critic_pass = true scores real and fake samples in one batch, "
                           "which mixes their batch-norm statistics; set it to false for a batch-norm critic")
@@ -82,4 +86,5 @@ def build_state(config: Config, shape: tuple[int, ...], device: torch.device,
         augment=make_augment(config.data.augment, config.data.augment_strength, shape),
         ema=ExponentialMovingAverage(generator, config.train.ema_decay, config.train.ema_start)
         if config.train.ema_decay > 0 else None,
+        conditioning=conditioning,
     )

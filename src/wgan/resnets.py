@@ -58,6 +58,7 @@ import math
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .conditional import apply_norm, conditional_norm, generator_labels
 from .config import RESNETS, registry
 from .errors import ConfigError
 
@@ -96,6 +97,10 @@ def _linear(d_in: int, d_out: int, bias: bool = True) -> nn.Linear:
     return linear
 
 
+def _batch_norm(channels: int, num_classes: int) -> nn.Module:
+    return conditional_norm("batch", channels, num_classes) if num_classes else nn.BatchNorm2d(channels)
+
+
 def _upsample(x: Tensor) -> Tensor:
     return F.interpolate(x, scale_factor=2, mode="nearest")
 
@@ -106,19 +111,20 @@ def _mean_pool(x: Tensor) -> Tensor:
 
 class UpBlock(nn.Module):
     """Pre-activation residual block that doubles the size: [BN, ReLU, upsample, conv3x3, BN,
-    ReLU, conv3x3] + [conv1x1, upsample] (the references' `ResidualBlock(resample='up')` / `Block(upsample=True)`)."""
+    ReLU, conv3x3] + [conv1x1, upsample] (the references' `ResidualBlock(resample='up')` / `Block(upsample=True)`).
+    With `num_classes`, class-conditional batch norm (the reference's CONDITIONAL generator)."""
 
-    def __init__(self, c_in: int, c_out: int) -> None:
+    def __init__(self, c_in: int, c_out: int, num_classes: int = 0) -> None:
         super().__init__()
-        self.norm1, self.act1 = nn.BatchNorm2d(c_in), nn.ReLU()
+        self.norm1, self.act1 = _batch_norm(c_in, num_classes), nn.ReLU()
         self.conv1 = _conv(c_in, c_out, 3, residual=True)
-        self.norm2, self.act2 = nn.BatchNorm2d(c_out), nn.ReLU()
+        self.norm2, self.act2 = _batch_norm(c_out, num_classes), nn.ReLU()
         self.conv2 = _conv(c_out, c_out, 3, residual=True)
         self.shortcut = _conv(c_in, c_out, 1, residual=False)
 
-    def forward(self, x: Tensor) -> Tensor:
-        h = self.conv1(_upsample(self.act1(self.norm1(x))))
-        h = self.conv2(self.act2(self.norm2(h)))
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        h = self.conv1(_upsample(self.act1(apply_norm(self.norm1, x, labels))))
+        h = self.conv2(self.act2(apply_norm(self.norm2, h, labels)))
         return h + _upsample(self.shortcut(x))
 
 
@@ -161,20 +167,27 @@ class CriticBlock(nn.Module):
 
 class ResNetGenerator(nn.Module):
     """z (n, latent_dim) -> x (n, C, S, S) in [-1, 1]; S = 32, 64 or 128 (3, 4 or 5 up blocks from
-    4x4), `width` channels in every block. The same network for both `model.resnet` variants."""
+    4x4), `width` channels in every block. The same network for both `model.resnet` variants.
+    With `num_classes`, G(z, labels) with class-conditional batch norm (labels (n,) default to
+    every class in turn)."""
 
-    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 128) -> None:
+    def __init__(self, latent_dim: int, channels: int, image_size: int, width: int = 128,
+                 num_classes: int = 0) -> None:
         super().__init__()
-        self.latent_dim, self.width = latent_dim, width
+        self.latent_dim, self.width, self.num_classes = latent_dim, width, num_classes
         self.input = _linear(latent_dim, 4 * 4 * width)
-        self.blocks = nn.Sequential(*(UpBlock(width, width) for _ in range(resnet_blocks(image_size))))
-        self.norm, self.act = nn.BatchNorm2d(width), nn.ReLU()
+        self.blocks = nn.Sequential(*(UpBlock(width, width, num_classes) for _ in range(resnet_blocks(image_size))))
+        self.norm, self.act = _batch_norm(width, num_classes), nn.ReLU()
         self.output = _conv(width, channels, 3, residual=False)
         self.tanh = nn.Tanh()
 
-    def forward(self, z: Tensor) -> Tensor:
-        h = self.blocks(self.input(z).view(len(z), self.width, 4, 4))
-        return self.tanh(self.output(self.act(self.norm(h))))
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        h = self.input(z).view(len(z), self.width, 4, 4)
+        if self.num_classes:
+            labels = generator_labels(labels, len(z), self.num_classes, z.device)
+        for block in self.blocks:
+            h = block(h, labels)
+        return self.tanh(self.output(self.act(apply_norm(self.norm, h, labels))))
 
 
 class ResNetCritic(nn.Module):
@@ -203,8 +216,14 @@ class ResNetCritic(nn.Module):
         self.act = nn.ReLU()
         self.output = _linear(width, out_dim, bias=bias)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor) -> Tensor:
+        """The pooled features the output layer reads: (n, width)."""
         h = self.act(self.blocks(x))
-        h = h.sum((2, 3)) if self.pool == "sum" else h.mean((2, 3))
-        out = self.output(h)
+        return h.sum((2, 3)) if self.pool == "sum" else h.mean((2, 3))
+
+    def head(self, features: Tensor) -> Tensor:
+        out = self.output(features)
         return out.squeeze(1) if self.out_dim == 1 else out
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))

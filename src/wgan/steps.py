@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from .config import Config
 from .errors import ConfigError, WganError
 from .augment import DiffAugment
+from .conditional import NoConditioning
 from .ema import ExponentialMovingAverage
 from .input_gradients import CriticScore
 from .lipschitz import NoConstraint
@@ -51,6 +52,7 @@ class TrainingState:
     ema: ExponentialMovingAverage | None = None  # the averaged generator (train.ema_decay)
     critic_losses: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None  # compiled forms of
     generator_losses: Callable[..., Tensor] | None = None                     # the loss functions
+    conditioning: NoConditioning = field(default_factory=NoConditioning)  # how labels enter (model.conditional)
 
     def __post_init__(self) -> None:
         self.generator_sync = self.generator_sync or self.generator
@@ -149,9 +151,10 @@ def compile_losses(state: TrainingState, objective: Objective, constraint: NoCon
     if not torch._dynamo.is_dynamo_supported():
         raise ConfigError("train.compile = true, but torch.compile is not supported on this Python / "
                           "PyTorch; set train.compile = false")
-    critic = partial(critic_losses, state.critic_sync, objective, constraint, fused, state.autocast)
-    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.autocast,
-                        state.augment)
+    critic = partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
+                     state.autocast)
+    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
+                        state.autocast, state.augment)
     state.critic_losses = _FirstCallReported(torch.compile(critic, dynamic=False))
     state.generator_losses = _FirstCallReported(torch.compile(generator, dynamic=False))
 
@@ -207,54 +210,72 @@ def add_instance_noise(x: Tensor, std: float, generator: torch.Generator) -> Ten
     return x if noise is None else x + noise
 
 
-def critic_outputs(critic: nn.Module, real: Tensor, fake: Tensor, fused: bool) -> tuple[Tensor, Tensor]:
-    """Critic outputs on real and fake, in one call when `fused`.
+def critic_outputs(critic: nn.Module, conditioning: NoConditioning, real: Tensor, fake: Tensor,
+                   labels: Tensor | None, fused: bool) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Critic outputs on real and fake (both of the classes `labels` (n,) under a conditioning),
+    in one call when `fused`, and the class logits of the real batch (AC-WGAN-GP) or None.
 
     Penalty interpolates always get their own call: through a shared call the penalty's
     double backward would run over all rows (measured 1.4-1.7x slower per critic step for
     MLPs and DCGAN critics).
     """
     if fused:
-        return critic(torch.cat([real, fake])).split([len(real), len(fake)])
-    return critic(real), critic(fake)
+        both = None if labels is None else torch.cat([labels, labels])
+        out, logits = conditioning.critic_outputs(critic, torch.cat([real, fake]), both)
+        real_out, fake_out = out.split([len(real), len(fake)])
+        return real_out, fake_out, None if logits is None else logits[:len(real)]
+    real_out, logits = conditioning.critic_outputs(critic, real, labels)
+    return real_out, conditioning.critic_outputs(critic, fake, labels)[0], logits
 
 
-def critic_losses(critic: nn.Module, objective: Objective, constraint: NoConstraint, fused: bool,
-                  autocast: Callable[[], Any], real: Tensor, fake: Tensor, batches: Mapping[str, Tensor],
-                  penalty_inputs: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+def critic_losses(critic: nn.Module, objective: Objective, constraint: NoConstraint, conditioning: NoConditioning,
+                  fused: bool, autocast: Callable[[], Any], real: Tensor, fake: Tensor, batches: Mapping[str, Tensor],
+                  penalty_inputs: Tensor, labels: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """(loss, estimate, penalty) of one critic batch. real, fake, each of the objective's
-    extra `batches` (by name) and the penalty inputs (or an empty batch): (n, ...)."""
+    extra `batches` (by name) and the penalty inputs (or an empty batch): (n, ...); labels:
+    the classes of every one of them (n,) under a conditioning, else None."""
     with autocast():
-        real_out, fake_out = critic_outputs(critic, real, fake, fused)
-        context = {name: critic(x).float() for name, x in batches.items()}
+        real_out, fake_out, real_logits = critic_outputs(critic, conditioning, real, fake, labels, fused)
+        context = {name: conditioning.critic_outputs(critic, x, labels)[0].float() for name, x in batches.items()}
     real_out, fake_out = real_out.float(), fake_out.float()
-    penalty = constraint.penalty(CriticScore(critic, objective, context, autocast), penalty_inputs)
-    loss = objective.critic_loss(real_out, fake_out, **context) + penalty
+    penalty = constraint.penalty(CriticScore(critic, objective, context, autocast, labels), penalty_inputs)
+    loss = (objective.critic_loss(real_out, fake_out, **context) + penalty
+            + conditioning.critic_class_loss(real_logits, labels))
     return loss, objective.estimate(real_out, fake_out, **context).detach(), penalty.detach()
 
 
-def generator_losses(generator: nn.Module, critic: nn.Module, objective: Objective,
+def generator_losses(generator: nn.Module, critic: nn.Module, objective: Objective, conditioning: NoConditioning,
                      autocast: Callable[[], Any], augment: DiffAugment | None,
                      latents: Mapping[str, tuple[Tensor, Tensor | None, dict[str, Tensor] | None]],
-                     data: Mapping[str, Tensor]) -> Tensor:
+                     data: Mapping[str, tuple[Tensor, Tensor | None]], labels: Tensor | None = None) -> Tensor:
     """The generator loss through a frozen critic. latents: for "fake" and each generated
     batch the objective asks for, (z (n, latent_dim), instance noise or None, augmentation
-    parameters or None); data: each real batch it asks for, (n, ...), augmented already."""
+    parameters or None); data: each real batch it asks for, ((n, ...) augmented already, its
+    labels or None); labels: the classes asked of the generator (n,) under a conditioning."""
     with autocast():
-        outputs = {}
+        outputs, fake_logits = {}, None
         for name, (z, noise, transform) in latents.items():
-            x = generator(z)
+            x = conditioning.generate(generator, z, labels)
             x = x if noise is None else x + noise
-            outputs[name] = critic(x if transform is None else augment.apply(x, transform)).float()
-        outputs.update({name: critic(x).float() for name, x in data.items()})
+            out, logits = conditioning.critic_outputs(critic, x if transform is None else augment.apply(x, transform),
+                                                      labels)
+            outputs[name] = out.float()
+            fake_logits = logits if name == "fake" else fake_logits
+        outputs.update({name: conditioning.critic_outputs(critic, x, y)[0].float() for name, (x, y) in data.items()})
     fake_out = outputs.pop("fake")
-    return objective.generator_loss(fake_out, **outputs)
+    return objective.generator_loss(fake_out, **outputs) + conditioning.generator_class_loss(fake_logits, labels)
 
 
-def draw_real(state: TrainingState, data, batch_size: int, noise_std: float) -> Tensor:
-    """A training batch (batch_size, *data.shape) on the device, with instance noise, augmented."""
-    batch = host_to_device(data.sample(batch_size, state.data_rng), state.noise.device)
-    return augmented(state, add_instance_noise(batch, noise_std, state.noise))
+def draw_real(state: TrainingState, data, batch_size: int, noise_std: float) -> tuple[Tensor, Tensor | None]:
+    """A training batch (batch_size, *data.shape) on the device, with instance noise, augmented;
+    and its labels (batch_size,) under a conditioning, else None."""
+    device = state.noise.device
+    if state.conditioning.num_classes:
+        images, labels = data.sample_labelled(batch_size, state.data_rng)
+        batch, labels = host_to_device(images, device), host_to_device(labels, device)
+    else:
+        batch, labels = host_to_device(data.sample(batch_size, state.data_rng), device), None
+    return augmented(state, add_instance_noise(batch, noise_std, state.noise)), labels
 
 
 def augmented(state: TrainingState, x: Tensor) -> Tensor:
@@ -265,21 +286,21 @@ def augmented(state: TrainingState, x: Tensor) -> Tensor:
 def critic_step(state: TrainingState, data, objective: Objective, constraint: NoConstraint,
                 batch_size: int, fused: bool, noise_std: float = 0.0) -> tuple[Tensor, Tensor]:
     """One critic update; returns the batch's estimate and penalty (0-dim, no sync)."""
-    device, noise = state.noise.device, state.noise
+    device, noise, conditioning = state.noise.device, state.noise, state.conditioning
     latent_dim = state.generator.latent_dim
-    real = draw_real(state, data, batch_size, noise_std)
+    real, labels = draw_real(state, data, batch_size, noise_std)
 
-    def generated() -> Tensor:
-        return augmented(state, add_instance_noise(state.generator(sample_latent(batch_size, latent_dim, noise,
-                                                                                 device)), noise_std, noise))
+    def generated() -> Tensor:  # of the real batch's classes (the penalty interpolates within a class)
+        z = sample_latent(batch_size, latent_dim, noise, device)
+        return augmented(state, add_instance_noise(conditioning.generate(state.generator, z, labels), noise_std, noise))
 
     with torch.no_grad():
         fake = generated()
         batches = {name: generated() for name in objective.batches("critic")}
     penalty_inputs = constraint.penalty_inputs(real, fake, noise, state.critic_iterations)
-    losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, fused,
-                                            state.autocast)
-    loss, estimate, penalty = losses(real, fake, batches, penalty_inputs)
+    losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, conditioning,
+                                            fused, state.autocast)
+    loss, estimate, penalty = losses(real, fake, batches, penalty_inputs, labels)
     scaler = state.critic_scaler
     state.critic_optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()
@@ -299,8 +320,9 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
     device, noise, critic = state.noise.device, state.noise, state.critic
     latent_dim, shape = state.generator.latent_dim, (batch_size, *data.shape)
     latents: dict[str, tuple[Tensor, Tensor | None, dict[str, Tensor] | None]] = {}
-    real: dict[str, Tensor] = {}
+    real: dict[str, tuple[Tensor, Tensor | None]] = {}
     like = torch.empty(shape, device=device)  # what the augmentation's draws are shaped by
+    labels = state.conditioning.draw_labels(batch_size, noise)
     for name in ("fake", *objective.batches("generator")):
         if name == "real":
             real[name] = draw_real(state, data, batch_size, noise_std)
@@ -309,9 +331,9 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
                              instance_noise(noise_std, shape, noise),
                              None if state.augment is None else state.augment.draw(like, noise))
     losses = state.generator_losses or partial(generator_losses, state.generator_sync, critic, objective,
-                                               state.autocast, state.augment)
+                                               state.conditioning, state.autocast, state.augment)
     critic.requires_grad_(False)
-    loss = losses(latents, real)
+    loss = losses(latents, real, labels)
     state.generator_optimizer.zero_grad(set_to_none=True)
     state.generator_scaler.scale(loss).backward()
     state.generator_scaler.step(state.generator_optimizer)

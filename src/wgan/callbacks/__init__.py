@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import distributed
 from ..config import Config
+from ..data import classes_of
 from ..metrics import make_evaluator
 from ..objectives import Objective
 from ..resume import Start
@@ -40,6 +41,6 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
                                      tensorboard))
-        callbacks += [MetricsLogger(run_dir, tensorboard), Checkpointer(run_dir, config, data.shape),
+        callbacks += [MetricsLogger(run_dir, tensorboard), Checkpointer(run_dir, config, data.shape, classes_of(data)),
                       ProgressBar(config.train.steps, f"train {config.name}", objective.estimate_key, progress)]
     return Callbacks(callbacks)

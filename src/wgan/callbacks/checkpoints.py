@@ -15,18 +15,21 @@ CHECKPOINT_FORMAT = "wgan-checkpoint-1"
 
 
 def checkpoint_contents(state: TrainingState, config: Config, data_shape: tuple[int, ...],
-                        ranks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Everything to resume exactly, as plain data: the state, the config, the data's shape,
-    and with several processes each one's random state."""
+                        ranks: list[dict[str, Any]], classes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Everything to resume exactly, as plain data: the state, the config, the data's shape
+    and class names, and with several processes each one's random state."""
     return {"format": CHECKPOINT_FORMAT, "config": plain_data(config.to_dict()), "data_shape": list(data_shape),
+            "classes": list(classes),
             "world_size": len(ranks), **state.state_dict(), **({"ranks": ranks} if len(ranks) > 1 else {})}
 
 
 class Checkpointer(Callback):
     """Asks for a checkpoint when one is due and writes it to run_dir/checkpoint.pt."""
 
-    def __init__(self, run_dir: Path, config: Config, data_shape: tuple[int, ...]) -> None:
+    def __init__(self, run_dir: Path, config: Config, data_shape: tuple[int, ...],
+                 classes: tuple[str, ...] = ()) -> None:
         self.run_dir, self.config, self.data_shape = Path(run_dir), config, tuple(data_shape)
+        self.classes = tuple(classes)
         self.seconds = 60.0 * config.eval.checkpoint_minutes
         self.last = time.monotonic()
 
@@ -39,5 +42,5 @@ class Checkpointer(Callback):
         return {CHECKPOINT} if step % every == 0 or step == self.config.train.steps or overdue else set()
 
     def on_checkpoint(self, state: TrainingState, ranks: list[dict[str, Any]]) -> None:
-        save_checkpoint(self.run_dir, checkpoint_contents(state, self.config, self.data_shape, ranks))
+        save_checkpoint(self.run_dir, checkpoint_contents(state, self.config, self.data_shape, ranks, self.classes))
         self.last = time.monotonic()

@@ -8,6 +8,7 @@ in a second process (`Painter`), so training goes on meanwhile.
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ import numpy as np
 import torch
 
 from ..metrics import Evaluator
-from ..networks import evaluating
+from ..conditional import class_rows
+from ..networks import evaluating, generate, num_classes_of
 from ..runs import read_metrics
 from ..steps import TrainingState
 from .base import Callback
@@ -23,6 +25,7 @@ from .drawing import Painter
 from .metrics_log import TensorBoard
 
 GRID_SIZE = 64
+PER_CLASS = 8  # columns of a conditional generator's grid: one row per class
 ANCHORS = 256  # anchors averaged over in a Cramer critic's landscape
 
 
@@ -56,14 +59,21 @@ class Figures(Callback):
             title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
         with evaluating(state.generator, state.critic):
             if self.kind == "samples":
-                draw, data = plots.plot_image_grid, self._images(state)
+                classes = num_classes_of(state.sampler)
+                draw = partial(plots.plot_image_grid, nrow=PER_CLASS) if classes else plots.plot_image_grid
+                data = self._images(state, classes)
             else:
                 draw, data = plots.plot_landscape, self._landscape(state)
         self.painter.submit(draw, *data, self.path(step), title,
                             done=lambda path: self.tensorboard.add_image(self.kind, path, step))
 
-    def _images(self, state: TrainingState) -> tuple[np.ndarray]:
-        return (self.evaluator.generate(state.sampler, GRID_SIZE).cpu().numpy(),)
+    def _images(self, state: TrainingState, classes: int) -> tuple[np.ndarray]:
+        """GRID_SIZE samples; from a conditional generator one row per class, each column one
+        latent vector."""
+        if not classes:
+            return (self.evaluator.generate(state.sampler, GRID_SIZE).cpu().numpy(),)
+        latents = self.evaluator.latent[:PER_CLASS].repeat(classes, 1)
+        return (generate(state.sampler, latents, labels=class_rows(classes, len(latents) // classes)).cpu().numpy(),)
 
     @torch.no_grad()
     def _landscape(self, state: TrainingState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sweep-dims", type=int, nargs="+", metavar="K",
                    help="latent dimensions to sweep (default: the first 8)")
     p.add_argument("--steps", type=int, default=8, help="points per sweep or interpolation (default 8)")
+    p.add_argument("--class", dest="class_", metavar="K",
+                   help="a conditional run's class (name or index) the probes hold fixed (default: the "
+                        "first); such a run also gets classes.png, one row per class")
     p.add_argument("--raw-generator", action="store_true",
                    help="use the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
@@ -68,11 +71,22 @@ def probes(latent_dim: int, seed: int, sweep_dims: list[int], steps: int,
     return result
 
 
+def class_probe(latent_dim: int, seed: int, steps: int, classes: tuple[str, ...]):
+    """One row per class, the same `steps` random latents in every row (column j: draw j)."""
+    from .. import latent
+
+    z = latent.random_latents(steps, latent_dim, seed + 1)
+    return ("classes", "one row per class, the same latent vector down each column",
+            z.repeat(len(classes), 1, 1), [f"class {c}" for c in classes], [f"draw {j}" for j in range(steps)])
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
     from .. import plots
+    from ..conditional import class_index, class_rows
     from ..loading import load_run
+    from ..networks import generate
 
     if args.steps < 2:
         raise WganError(f"--steps {args.steps}: must be at least 2")
@@ -89,11 +103,21 @@ def run(args: argparse.Namespace) -> int:
         from ..data import load_data_of
 
         real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
-    for stem, title, z, row_labels, col_labels in probes(latent_dim, args.seed, dims, args.steps,
-                                                        args.sweep_range):
+    grids = probes(latent_dim, args.seed, dims, args.steps, args.sweep_range)
+    held = None
+    if loaded.classes:
+        held = class_index(args.class_ or "0", loaded.classes, str(args.run))
+        grids = [(stem, f"{title}, class {loaded.classes[held]}", z, rows, cols) for stem, title, z, rows, cols in grids]
+        grids.append(class_probe(latent_dim, args.seed, args.steps, loaded.classes))
+    elif args.class_ is not None:
+        class_index(args.class_, loaded.classes, str(args.run))  # explains that the run has no classes
+    for stem, title, z, row_labels, col_labels in grids:
         rows, cols = z.shape[:2]
-        with torch.no_grad():
-            x = loaded.generator(z.reshape(rows * cols, latent_dim)).numpy()
+        if stem == "classes":
+            labels = class_rows(rows, cols)
+        else:
+            labels = None if held is None else torch.full((rows * cols,), held, dtype=torch.long)
+        x = generate(loaded.generator, z.reshape(rows * cols, latent_dim), labels=labels).numpy()
         x = x.reshape(rows, cols, *x.shape[1:])
         path = out / f"{stem}.png"
         title = f"{args.run.name}, step {loaded.step}: {title}"

@@ -19,13 +19,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the latent draws (default 0)")
     p.add_argument("--checkpoint", type=Path, metavar="FILE", help="another checkpoint of the run")
     p.add_argument("--npy", type=Path, metavar="FILE.npy", help="also save the samples as an array")
+    p.add_argument("--class", dest="class_", metavar="K",
+                   help="a conditional run's class (name or index) for every sample; without it, a "
+                        "conditional run draws every class in turn, one row per class")
     p.add_argument("--raw-generator", action="store_true",
                    help="use the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import torch
+
     from .. import plots
+    from ..conditional import balanced_labels, class_index, class_rows
     from ..evaluation import generate
     from ..loading import load_run
 
@@ -34,11 +40,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".png":
         raise WganError(f"--out {args.out}: expected a .png file name")
     loaded = load_run(args.run, args.checkpoint, raw=args.raw_generator)
-    samples = generate(loaded.generator, args.n, args.seed)
+    labels, nrow, title = None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
+    if args.class_ is not None:
+        k = class_index(args.class_, loaded.classes, str(args.run))
+        labels = torch.full((args.n,), k, dtype=torch.long)
+        title += f", class {loaded.classes[k]}"
+    elif loaded.classes:  # one row per class, as many columns as fit
+        per_class = max(1, args.n // len(loaded.classes))
+        labels = class_rows(len(loaded.classes), per_class)
+        labels = torch.cat([labels, balanced_labels(args.n - len(labels), len(loaded.classes))])
+        nrow, title = per_class, title + ", one row per class"
+    samples = generate(loaded.generator, args.n, args.seed, labels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    title = f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if len(loaded.data_shape) == 3:
-        plots.plot_image_grid(samples, args.out, title)
+        plots.plot_image_grid(samples, args.out, title, nrow=nrow)
     else:
         from ..data import load_data_of
 

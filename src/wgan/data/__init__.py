@@ -3,6 +3,7 @@
 Every data set has `name`, `shape` ((d,) for points, (C, S, S) for images), `mixture`
 (a GaussianMixture or None), `sample(n, rng)` for training batches and `heldout(n, rng)`
 for evaluation; both return float32 arrays of shape (n, *shape). Images are in [-1, 1].
+Labelled image sets also have `classes` (names) and `sample_labelled(n, rng)` -> (x, labels).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .toy import (EIGHT_GAUSSIANS, TOY_DISTRIBUTIONS, TWENTY_FIVE_GAUSSIANS, Gau
 
 __all__ = [
     "EIGHT_GAUSSIANS", "TWENTY_FIVE_GAUSSIANS", "TOY_DISTRIBUTIONS", "GaussianMixture",
-    "IMAGE_SETS", "ImageDataset", "limit_training_set", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
+    "IMAGE_SETS", "ImageDataset", "classes_of", "limit_training_set", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
     "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
     "data_summary", "eight_gaussians", "load_data", "load_point_cloud", "point_file_summary",
     "read_point_file", "read_points", "read_table", "swiss_roll", "twenty_five_gaussians",
@@ -29,6 +30,7 @@ ALIASES = {"8gaussians": "eight_gaussians", "25gaussians": "twenty_five_gaussian
 
 
 IMAGE_SETS = ("digits", "mnist", "faces")
+UNBUNDLED = ("cifar10", "cifar100", "celeba", "lsun", "imagenet")  # what presets name, read from a folder
 
 
 def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_size: int = 32,
@@ -51,6 +53,9 @@ def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_siz
         return faces(image_size, holdout_fraction, seed)
     if Path(name).is_dir():
         return image_folder(name, image_size, channels or 3, holdout_fraction, seed)
+    if key in UNBUNDLED:
+        raise DataError(f"data set {name!r} is not bundled and nothing is downloaded: export its training images "
+                        "to a folder (one subfolder per class for conditional training) and pass --data FOLDER")
     if is_point_file(name):
         return load_point_cloud(name, holdout_fraction, seed)
     raise DataError(f"unknown data set {name!r}: use one of {', '.join(TOY_DISTRIBUTIONS)}, "
@@ -72,6 +77,11 @@ def data_summary(name: str) -> str | None:
     """'data: p.txt, 500 points in 1-D (one number per line, no header)' when `name` is a
     point file (as `load_data` decides), else None. Raises DataError for a bad point file."""
     return point_file_summary(name) if is_point_file(name) else None
+
+
+def classes_of(data) -> tuple[str, ...]:
+    """The class names of a labelled data set (digits, mnist, a folder of class subfolders); ()."""
+    return tuple(getattr(data, "classes", ()))
 
 
 def load_data_of(config) -> ToyDistribution | PointCloud | ImageDataset:

@@ -15,17 +15,20 @@ import numpy as np
 from ..errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+DIGIT_CLASSES = tuple(str(k) for k in range(10))
 
 
 @dataclass(frozen=True)
 class ImageDataset:
-    """Training and held-out images as uint8 (n, C, S, S), with optional integer labels."""
+    """Training and held-out images as uint8 (n, C, S, S), with optional integer labels
+    (n,) in [0, len(classes)) and the classes' names."""
     name: str
     train: np.ndarray
     holdout: np.ndarray
     train_labels: np.ndarray | None = None
     holdout_labels: np.ndarray | None = None
     mixture: None = None
+    classes: tuple[str, ...] = ()
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -39,9 +42,24 @@ class ImageDataset:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.to_float(self.train[rng.integers(len(self.train), size=n)])
 
+    def sample_labelled(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A training batch (n, C, S, S) and its labels (n,) int64: the draw `sample` makes."""
+        if self.train_labels is None:
+            raise DataError(f"{self.name} has no labels: a conditional model needs digits, mnist, or a folder "
+                            "whose subfolders are the classes")
+        idx = rng.integers(len(self.train), size=n)
+        return self.to_float(self.train[idx]), self.train_labels[idx]
+
     def heldout(self, n: int, rng: np.random.Generator) -> np.ndarray:
         n = min(n, len(self.holdout))
         return self.to_float(self.holdout[rng.choice(len(self.holdout), size=n, replace=False)])
+
+    def heldout_labelled(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Held-out images and their labels (n,): the draw `heldout` makes."""
+        if self.holdout_labels is None:
+            raise DataError(f"{self.name} has no labels")
+        idx = rng.choice(len(self.holdout), size=min(n, len(self.holdout)), replace=False)
+        return self.to_float(self.holdout[idx]), self.holdout_labels[idx]
 
 
 def _pil():
@@ -75,33 +93,69 @@ def _to_array(image, channels: int) -> np.ndarray:
     return array[None] if channels == 1 else array.transpose(2, 0, 1)
 
 
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise DataError(f"image folder {folder} does not exist")
+    if not folder.is_dir():
+        raise DataError(f"{folder} is not a folder (or a known data set name)")
+
+
 def read_image_folder(folder: str | Path, image_size: int, channels: int = 3) -> np.ndarray:
     """All readable images under `folder` (subfolders too) as uint8 (n, channels, S, S).
 
     Files with another suffix are ignored; unreadable or truncated images are skipped and
     named in one warning. A missing folder or one with no readable image is a DataError.
     """
+    return read_labelled_folder(folder, image_size, channels)[0]
+
+
+def class_folders(folder: str | Path) -> list[Path]:
+    """The class subfolders of `folder`: its subfolders holding images, when there are at least
+    two and no image lies directly in `folder` (the torchvision ImageFolder layout); else []."""
+    folder = Path(folder)
+    _check_folder(folder)
+    if any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for p in folder.iterdir()):
+        return []
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and _image_files(p))
+    return subfolders if len(subfolders) >= 2 else []
+
+
+def read_labelled_folder(folder: str | Path, image_size: int,
+                         channels: int = 3) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
+    """(images uint8 (n, channels, S, S), labels (n,) int64 or None, class names) under
+    `folder`: labelled by class subfolder (sorted by name) where `class_folders` finds them.
+    Unreadable images are skipped and named in one warning, as in `read_image_folder`."""
     Image = _pil()
     folder = Path(folder)
-    if not folder.exists():
-        raise DataError(f"image folder {folder} does not exist")
-    if not folder.is_dir():
-        raise DataError(f"{folder} is not a folder (or a known data set name)")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-    images, skipped = [], []
-    for path in files:
-        try:
-            with Image.open(path) as image:
-                image.load()
-                images.append(_to_array(resize_center_crop(image, image_size), channels))
-        except (OSError, ValueError, SyntaxError) as exc:
-            skipped.append(f"{path.relative_to(folder)} ({type(exc).__name__})")
+    _check_folder(folder)
+    classes = class_folders(folder)
+    groups = [(i, _image_files(sub)) for i, sub in enumerate(classes)] if classes else [(0, _image_files(folder))]
+    images, labels, skipped = [], [], []
+    for label, files in groups:
+        for path in files:
+            try:
+                with Image.open(path) as image:
+                    image.load()
+                    images.append(_to_array(resize_center_crop(image, image_size), channels))
+                    labels.append(label)
+            except (OSError, ValueError, SyntaxError) as exc:
+                skipped.append(f"{path.relative_to(folder)} ({type(exc).__name__})")
     if skipped:
         warnings.warn(f"skipped {len(skipped)} unreadable image(s) in {folder}: {', '.join(skipped)}",
                       stacklevel=2)
     if not images:
         raise DataError(f"no readable image ({', '.join(IMAGE_SUFFIXES)}) under {folder}")
-    return np.stack(images)
+    if not classes:
+        return np.stack(images), None, ()
+    found = set(labels)
+    empty = [sub.name for i, sub in enumerate(classes) if i not in found]
+    if empty:
+        raise DataError(f"class folder(s) {', '.join(empty)} under {folder} hold no readable image")
+    return np.stack(images), np.asarray(labels, dtype=np.int64), tuple(sub.name for sub in classes)
 
 
 def _resize_all(images: np.ndarray, image_size: int) -> np.ndarray:
@@ -114,14 +168,14 @@ def _resize_all(images: np.ndarray, image_size: int) -> np.ndarray:
 
 
 def _split(name: str, images: np.ndarray, labels: np.ndarray | None, holdout_fraction: float,
-           seed: int) -> ImageDataset:
+           seed: int, classes: tuple[str, ...] = ()) -> ImageDataset:
     order = np.random.default_rng(seed).permutation(len(images))
     n_holdout = max(1, int(round(holdout_fraction * len(images))))
     test, train = order[:n_holdout], order[n_holdout:]
     if len(train) == 0:
         raise DataError(f"{name}: {len(images)} image(s) is too few to hold some out; add images")
     pick = (lambda idx: labels[idx]) if labels is not None else (lambda idx: None)
-    return ImageDataset(name, images[train], images[test], pick(train), pick(test))
+    return ImageDataset(name, images[train], images[test], pick(train), pick(test), classes=classes)
 
 
 def digits(image_size: int, holdout_fraction: float, seed: int) -> ImageDataset:
@@ -131,7 +185,7 @@ def digits(image_size: int, holdout_fraction: float, seed: int) -> ImageDataset:
     bunch = load_digits()
     images = np.round(bunch.images * (255.0 / 16.0)).astype(np.uint8)
     return _split("digits", _resize_all(images, image_size), bunch.target.astype(np.int64),
-                  holdout_fraction, seed)
+                  holdout_fraction, seed, DIGIT_CLASSES)
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -186,7 +240,8 @@ def mnist(image_size: int, root: str = "") -> ImageDataset:
         else:
             images = _resize_all(images, image_size)
         parts[split] = (images, labels)
-    return ImageDataset("mnist", parts["train"][0], parts["test"][0], parts["train"][1], parts["test"][1])
+    return ImageDataset("mnist", parts["train"][0], parts["test"][0], parts["train"][1], parts["test"][1],
+                        classes=DIGIT_CLASSES)
 
 
 def faces(image_size: int, holdout_fraction: float, seed: int) -> ImageDataset:
@@ -201,8 +256,9 @@ def faces(image_size: int, holdout_fraction: float, seed: int) -> ImageDataset:
 
 def image_folder(path: str, image_size: int, channels: int, holdout_fraction: float,
                  seed: int) -> ImageDataset:
-    """A folder of the user's own images (see `read_image_folder`)."""
-    images = read_image_folder(path, image_size, channels)
+    """A folder of the user's own images (see `read_labelled_folder`): labelled by class
+    when its subfolders are the classes."""
+    images, labels, classes = read_labelled_folder(path, image_size, channels)
     if len(images) < 2:
         raise DataError(f"{path}: found 1 readable image; need at least 2 (one is held out)")
-    return _split(Path(path).name, images, None, holdout_fraction, seed)
+    return _split(Path(path).name, images, labels, holdout_fraction, seed, classes)
