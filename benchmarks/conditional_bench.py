@@ -12,7 +12,7 @@ AC-WGAN-GP runs with objective.auxiliary_generator_weight = 1: the reference's 0
 generator's class signal too weak for a 15-minute run (measured: chance-level 10% at 1,500
 steps, against 60% with 1).
 
-ResNet vs DCGAN (`--resnet`, or `--only nets`): the unconditional `mnist` recipe on its DCGAN
+ResNet vs DCGAN (skipped with `--no-resnet`; alone with `--only nets`): the unconditional `mnist` recipe on its DCGAN
 nets and on the WGAN-GP paper's ResNet (model.kind = resnet at widths 64, the recipe's
 optimiser) for the same budget (`--nets-budget`): FID on the shipped MNIST classifier's
 features and the confident share.
@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--preset", default="mnist-conditional", help="conditional recipe (default mnist-conditional)")
     parser.add_argument("--only", choices=[*sorted(CONDITIONINGS), "nets"],
                         help="one conditioning only, or only ResNet vs DCGAN")
-    parser.add_argument("--resnet", action="store_true", help="also ResNet vs DCGAN at the same budget")
+    parser.add_argument("--no-resnet", dest="resnet", action="store_false",
+                        help="skip ResNet vs DCGAN at the same budget (two more runs)")
     parser.add_argument("--nets-budget", type=float, help="training seconds per ResNet / DCGAN run (default --budget)")
     parser.add_argument("--classifier", type=Path, metavar="FILE.pt",
                         help="cache the digit classifier here (trained when the file is missing)")
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict:
               f"{100 * row['conditional_accuracy']:.1f}% classified as the asked class (goal >= 95%), "
               f"worst class {100 * row['worst_class_accuracy']:.1f}%, confident {100 * row['confident_share']:.1f}%, "
               f"W1 {row['w1_pixels']:.2f} (floor {row['w1_floor']:.2f})")
-    if args.resnet or args.only == "nets":
+    if args.resnet and args.only in (None, "nets"):
         for name, overrides in (("dcgan", []), ("resnet", RESNET)):
             row = unconditional_row(name, overrides, args.nets_budget or args.budget, model)
             result["nets"].append(row)
