@@ -47,7 +47,8 @@ def check_certificate(result, cost, a, b, truth):
     assert (cost - result.u[:, None] - result.v[None, :]).min() >= -1e-13 * scale
     assert a @ result.u + b @ result.v == pytest.approx(result.lower_bound, rel=1e-12, abs=1e-15 * scale)
     assert result.lower_bound <= truth + 1e-12 * scale
-    assert result.gap <= 1e-9 * max(truth, 1e-12 * scale)
+    # relative to the value, with a floor at the round-off of the costs (a value near 0 has no relative digits)
+    assert result.gap <= 1e-9 * truth + 1e-13 * scale
 
 
 def gaussians(n, m, shift, seed=0, d=2):
@@ -178,7 +179,7 @@ points = st.integers(1, 9).flatmap(
 weights = st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5]), min_size=9, max_size=9)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(x=points, y=points, wa=weights, wb=weights, p=st.sampled_from([1, 2]),
        k=st.integers(1, 3), coarse_size=st.sampled_from([0, 2, 4]))
 def test_random_small_problems_against_pot(x, y, wa, wb, p, k, coarse_size):
