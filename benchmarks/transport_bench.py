@@ -101,6 +101,11 @@ def pair_work(method: str, pair: str, n: int) -> dict:
         out = {"value": float(ot.emd2(a, a, cdist(x, y), numItermax=exact_solver_iterations(n, n)))}
     else:
         raise ValueError(method)
+    return _with_times(out, start, start_cpu)
+
+
+def _with_times(out: dict, start: float, start_cpu: float) -> dict:
+    """out with the wall and CPU seconds since (start, start_cpu) and the peak memory so far."""
     out["seconds"] = time.perf_counter() - start
     out["cpu_s"] = time.process_time() - start_cpu
     out["peak_gib"] = _peak_gib()
@@ -140,10 +145,7 @@ def work(method: str, n: int) -> dict:
         out["sinkhorn"] = sinkhorn(x, y)
     else:
         raise ValueError(method)
-    out["seconds"] = time.perf_counter() - start
-    out["cpu_s"] = time.process_time() - start_cpu
-    out["peak_gib"] = _peak_gib()
-    return out
+    return _with_times(out, start, start_cpu)
 
 
 def measure(method: str, n: int, timeout: float | None = None) -> dict:
