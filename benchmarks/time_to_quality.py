@@ -64,13 +64,14 @@ def startup_rows() -> dict:
     return rows
 
 
-def toy_run(preset: str, seed: int, root: Path, overrides: tuple[str, ...] = ()) -> dict:
+def toy_run(preset: str, seed: int, run_dir: Path, overrides: tuple[str, ...] = ()) -> dict:
+    """Train `preset` (one thread, no figures) into run_dir, which must not exist yet."""
     from wgan.config import load_config
     from wgan.loop import train
 
     config = load_config(preset, [f"train.seed={seed}", "train.threads=1", "eval.tensorboard='off'",
                                   "eval.figures=false", *overrides])
-    result = train(config, root / f"{preset}-{seed}-{len(overrides)}", progress=False)
+    result = train(config, run_dir, progress=False)
     f = result.final
     return {"preset": preset, "seed": seed, "steps": result.step, "wall_s": f["wall_s"], "w1": f["w1"],
             "w1_floor": f["w1_floor"], "modes": f.get("modes"), "modes_total": f.get("modes_total"),
@@ -81,12 +82,14 @@ def reference_at(data: str, seconds: float, root: Path) -> dict:
     """wgan-gp-toy on `data` for about `seconds` of training, steps calibrated by a probe."""
     from wgan.runs import read_metrics
 
-    toy_run("wgan-gp-toy", 0, root / "probe", (f"data.name='{data}'", "train.steps=60",
-                                                         "eval.every=1000000", "eval.log_every=10"))
-    walls = {r["step"]: r["wall_s"] for r in read_metrics(root / "probe" / "wgan-gp-toy-0-4")}
+    probe = root / f"probe-{data}"
+    toy_run("wgan-gp-toy", 0, probe, (f"data.name='{data}'", "train.steps=60", "eval.every=1000000",
+                                      "eval.log_every=10"))
+    walls = {r["step"]: r["wall_s"] for r in read_metrics(probe)}
     per_step = (walls[60] - walls[10]) / 50
     steps = max(10, int(seconds / per_step))
-    return toy_run("wgan-gp-toy", 0, root, (f"data.name='{data}'", f"train.steps={steps}", f"eval.every={steps}"))
+    return toy_run("wgan-gp-toy", 0, root / f"reference-{data}",
+                   (f"data.name='{data}'", f"train.steps={steps}", f"eval.every={steps}"))
 
 
 def toy_ok(row: dict, floor_factor: float = 1.0) -> bool:
@@ -164,9 +167,10 @@ def main(argv: list[str] | None = None) -> dict:
     results["startup"] = startup_rows()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        results["eight"] = toy_run("default", 0, root)
+        results["eight"] = toy_run("default", 0, root / "default-0")
         results["eight_reference"] = reference_at("eight_gaussians", results["eight"]["wall_s"], root)
-        results["twenty_five"] = [toy_run("toy-25gaussians", seed, root) for seed in args.seeds]
+        results["twenty_five"] = [toy_run("toy-25gaussians", seed, root / f"toy-25gaussians-{seed}")
+                                  for seed in args.seeds]
         results["twenty_five_reference"] = reference_at(
             "twenty_five_gaussians", max(r["wall_s"] for r in results["twenty_five"]), root)
     if not args.skip_transport:
