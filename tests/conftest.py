@@ -1,6 +1,9 @@
 import os
+import tempfile
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# kept floors go to a folder of this test session's own (subprocesses inherit it)
+os.environ.setdefault("WGAN_CACHE_DIR", tempfile.mkdtemp(prefix="wgan-test-cache-"))
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import pytest

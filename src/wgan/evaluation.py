@@ -29,6 +29,7 @@ from torch import Tensor, nn
 from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
+from .floors import w1_floor
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
@@ -80,7 +81,7 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
         "kid": kid_mean, "kid_subset_sd": kid_sd,
         "kid_real_vs_real": kid_ref_mean, "kid_real_vs_real_subset_sd": kid_ref_sd,
         "w1_features": wasserstein(f_fake, f_real),
-        "w1_features_floor": wasserstein(f_ref, f_real),
+        "w1_features_floor": w1_floor(f_ref, f_real),
         **{f"{key}": value for key, value in quality.prdc(f_real, f_fake, k=k).items()},
     }
     if network.classifier is not None:
@@ -247,7 +248,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     result: dict[str, Any] = {
         "data": data.name, "n_generated": n, "n_real": len(real),
         "w1": wasserstein(_flat(fake), _flat(real)),
-        "w1_floor": wasserstein(_flat(reference), _flat(real)),
+        "w1_floor": w1_floor(_flat(reference), _flat(real)),
     }
     if data.mixture is not None:
         result.update(mode_metrics(fake, data.mixture))

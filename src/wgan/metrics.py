@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
+from .floors import w1_floor
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
 from .networks import evaluating, generate, in_chunks
@@ -125,5 +126,5 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objectiv
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
     second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
-    floor = wasserstein(reference.reshape(len(real), -1), real.reshape(len(real), -1))
+    floor = w1_floor(reference, real)
     return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed)

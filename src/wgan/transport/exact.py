@@ -67,8 +67,9 @@ def _network_simplex(supply: np.ndarray, demand: np.ndarray, cost, max_iter: int
     back as a COO matrix). `warm` = (u, v): dual potentials to start the sparse simplex from.
     Returns (plan, cost, u, v).
     """
-    import ot
     import scipy.sparse
+
+    from .pot_lp import lp
 
     sparse = scipy.sparse.issparse(cost)
     if sparse:
@@ -94,7 +95,7 @@ def _network_simplex(supply: np.ndarray, demand: np.ndarray, cost, max_iter: int
         if sparse:
             plan, log = _sparse_simplex(supply, demand, cost.row, cost.col, values, cost.shape, cap, warm)
         else:
-            plan, log = ot.emd(supply, demand, values, numItermax=cap, log=True, check_marginals=False)
+            plan, log = lp().emd(supply, demand, values, numItermax=cap, log=True, check_marginals=False)
     if rescale:
         plan = plan * total
         log["cost"] *= total
@@ -120,13 +121,13 @@ def _sparse_simplex(supply, demand, rows, cols, values, shape, cap, warm):
     """
     import scipy.sparse
 
-    try:
-        from ot.lp.emd_wrap import check_result, emd_c_sparse
-    except ImportError:  # pragma: no cover - another POT layout
-        import ot
+    from .pot_lp import lp
 
+    try:
+        check_result, emd_c_sparse = lp().emd_wrap.check_result, lp().emd_wrap.emd_c_sparse
+    except AttributeError:  # pragma: no cover - another POT layout
         matrix = scipy.sparse.coo_array((values, (rows, cols)), shape=shape)
-        return ot.emd(supply, demand, matrix, numItermax=cap, log=True, check_marginals=False)
+        return lp().emd(supply, demand, matrix, numItermax=cap, log=True, check_marginals=False)
     demand = demand * (supply.sum() / demand.sum())  # as ot.emd: totals equal to the last bit
     args = [np.ascontiguousarray(supply, dtype=np.float64), np.ascontiguousarray(demand, dtype=np.float64),
             np.ascontiguousarray(rows, dtype=np.uint64), np.ascontiguousarray(cols, dtype=np.uint64),
