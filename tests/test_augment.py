@@ -118,3 +118,30 @@ def test_the_critic_sees_augmented_inputs_in_both_steps(monkeypatch):
     # every critic input but the penalty's interpolates has a cut-out square of exact zeros
     squares = [int((x == 0).all(dim=1).flatten(1).sum(1).min()) for x in inputs]
     assert squares[0] >= 1 and squares[-1] >= 1
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("family", FAMILIES)
+def test_half_precision_inputs_get_the_float32_transform_to_their_precision(family, dtype):
+    augment = DiffAugment((family,))
+    x = images()
+    params = augment.draw(x, seeded(3))
+    low = augment.apply(x.to(dtype), params)
+    assert low.dtype == dtype and low.shape == x.shape
+    torch.testing.assert_close(low.float(), augment.apply(x, params), rtol=0, atol=0.05)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_training_with_augmentation_and_an_average_in_half_precision(tmp_path, precision):
+    from wgan.cli import main
+    from wgan.runs import read_metrics
+
+    run = tmp_path / precision
+    assert main(["train", "--config", "small-folder", "--data", "digits", "--image-size", "16", "--steps", "4",
+                 "--out", str(run), "--no-progress", "--set", f"train.precision={precision}",
+                 "--set", "data.augment='translation,color,cutout'", "--set", "train.ema_start=2",
+                 "--set", "eval.every=4", "--set", "eval.samples=64", "--set", "eval.tensorboard='off'",
+                 "--set", "eval.figures=false", "--set", "model.generator_width=8",
+                 "--set", "model.critic_width=8"]) == 0
+    last = read_metrics(run)[-1]
+    assert last["step"] == 4 and np.isfinite(last["w1"]) and np.isfinite(last["critic_w_estimate"])
