@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -141,8 +142,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.01, 0.1, 1.0])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("-n", type=int, default=2000, help="generated samples per evaluation (default 2000)")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="runs trained at once, each in its own process on one thread (default 1)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="runs trained at once, each in its own process on one thread (default: one per "
+                             "core)")
     args = parser.parse_args(argv or [])
     torch.set_num_threads(1)
     root = OUT / "data-efficiency"
