@@ -121,4 +121,5 @@ def test_signal_finishes_the_step_writes_a_checkpoint_and_says_how_to_resume(tmp
     assert 10 <= state["step"] < 100000
     # the log keeps its cadence (every 5 steps here); the sums since the last line are in the checkpoint
     assert state["step"] - 5 < read_metrics(run)[-1]["step"] <= state["step"]
-    assert state["log_sums"]["critic_steps"] == 5 * (state["step"] - read_metrics(run)[-1]["step"])
+    n_critic = state["config"]["train"]["n_critic"]
+    assert state["log_sums"]["critic_steps"] == n_critic * (state["step"] - read_metrics(run)[-1]["step"])
