@@ -62,8 +62,9 @@ def one_run(fraction: float, augmented: bool, seed: int, steps: int, root: Path,
     for averaged in (False, True):
         variant = next(v for v, key in VARIANTS.items() if key == (augmented, averaged))
         cached = run_dir / f"evaluation-{variant}-n{n}.json"
-        if cached.exists() and json.loads(cached.read_text()).get("checkpoint_mtime_ns") == stamp:
-            rows.append(json.loads(cached.read_text())["row"])
+        kept = json.loads(cached.read_text()) if cached.exists() else {}
+        if kept.get("checkpoint_mtime_ns") == stamp:
+            rows.append(kept["row"])
             continue
         generator = load_run(run_dir, raw=not averaged).generator
         metrics = evaluate_generator(generator, data, n, features, seed=seed)

@@ -248,7 +248,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     result: dict[str, Any] = {
         "data": data.name, "n_generated": n, "n_real": len(real),
         "w1": wasserstein(_flat(fake), _flat(real)),
-        "w1_floor": w1_floor(_flat(reference), _flat(real)),
+        "w1_floor": w1_floor(reference, real),
     }
     if data.mixture is not None:
         result.update(mode_metrics(fake, data.mixture))
