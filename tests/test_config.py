@@ -23,6 +23,16 @@ def test_presets_load_and_carry_paper_values():
             gp.optim.betas, gp.train.batch_size) == (512, 3, 0.1, 1e-4, (0.5, 0.9), 256)
 
 
+def test_the_default_preset_stays_a_wgan_gp():
+    """However its recipe is tuned for speed, `wgan train`'s default is a Wasserstein critic under
+    the two-sided gradient penalty on every critic step, without augmentation or a weight average."""
+    default = load_config("default")
+    assert (default.objective.name, default.constraint.name, default.constraint.every) == (
+        "wasserstein", "gradient_penalty", 1)
+    assert default.constraint.penalty_weight > 0 and default.train.n_critic >= 1
+    assert default.train.ema_decay == 0 and not default.data.augment and default.objective.instance_noise == 0
+
+
 def test_overrides_are_parsed_as_toml_values():
     assert parse_override("train.steps=100") == (["train", "steps"], 100)
     assert parse_override("optim.betas=[0.0, 0.9]") == (["optim", "betas"], [0.0, 0.9])
