@@ -235,7 +235,8 @@ def test_r1_settings_are_refused_on_the_command_line_where_they_do_nothing(const
 
 TINY = ["--no-progress", "--set", "train.batch_size=8", "--set", "eval.every=3", "--set", "eval.samples=48",
         "--set", "eval.log_every=1", "--set", "eval.tensorboard='off'", "--set", "train.threads=1",
-        "--set", "train.n_critic=5", "--set", "model.generator_width=8", "--set", "model.critic_width=8", "--set", "eval.figures=false"]
+        "--set", "train.n_critic=5", "--set", "model.generator_width=8", "--set", "model.critic_width=8",
+        "--set", "eval.figures=false"]
 DATA = {
     "points": ["--config", "default", "--set", "model.generator_depth=1", "--set", "model.critic_depth=1"],
     "images": ["--config", "dcgan-wgan-gp", "--data", "digits", "--image-size", "16"],
