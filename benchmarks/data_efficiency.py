@@ -52,7 +52,8 @@ def one_run(fraction: float, augmented: bool, seed: int, steps: int, root: Path,
     config = load_config("mnist", [*limit, *(AUGMENT if augmented else []), *EMA, f"train.seed={seed}",
                                    f"train.steps={steps}", f"eval.every={steps}", "eval.figures=false",
                                    "eval.tensorboard='off'", "train.threads=1"])
-    run_dir = root / f"mnist-{fraction:g}-{'augment' if augmented else 'plain'}-seed{seed}"
+    # the budget is in the name, so a longer study keeps the default table's runs beside it
+    run_dir = root / f"mnist-{fraction:g}-{'augment' if augmented else 'plain'}-{steps}steps-seed{seed}"
     finished = (run_dir / "checkpoint.pt").exists() and config_of_run(run_dir) == config
     result = train(config, run_dir, overwrite=not finished, resume=finished, progress=False)
     data = load_data_of(config)
