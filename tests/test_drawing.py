@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wgan.callbacks.drawing import Painter
+from wgan.plots.painter import Painter
 from wgan.plots import plot_image_grid
 
 
@@ -44,3 +44,15 @@ def test_without_a_worker_it_draws_inline(tmp_path):
     done = []
     painter.submit(_pid, tmp_path / "pid.txt", done=done.append)
     assert done == [tmp_path / "pid.txt"] and int((tmp_path / "pid.txt").read_text()) == os.getpid()
+
+
+def test_the_drawing_worker_starts_without_torch():
+    """The worker runs this module's initializer and matplotlib only: importing torch there would
+    take a core from the training run's start for 1-2 s."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from wgan.plots.painter import _worker_start; _worker_start(); "
+            "print('torch' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]

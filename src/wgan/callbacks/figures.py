@@ -21,7 +21,7 @@ from ..networks import evaluating, generate, num_classes_of
 from ..runs import read_metrics
 from ..steps import TrainingState
 from .base import Callback
-from .drawing import Painter
+from ..plots.painter import Painter
 from .metrics_log import TensorBoard
 
 GRID_SIZE = 64

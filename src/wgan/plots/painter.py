@@ -3,7 +3,8 @@
 A figure of a toy run costs ~0.8 s of matplotlib (the import ~0.5 s more), as long as
 hundreds of training steps. `Painter` hands each drawing (a function of numpy arrays that
 writes a PNG) to one worker process, started at once so that its imports overlap the run's
-set-up, and reports the files as they are written. The worker ignores Ctrl-C: a stopped run
+set-up, and reports the files as they are written. The worker imports this module and
+matplotlib, never torch (1.7 s of one core more, which it would take from the run's start). The worker ignores Ctrl-C: a stopped run
 finishes the figures it asked for. Where a process cannot be started, it draws inline.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from ..plots import base
+    from . import base
 
     base.pyplot()  # import matplotlib now, not at the first figure
 
