@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from wgan.cli import main
 from wgan.runs import read_metrics
@@ -39,7 +40,6 @@ def test_a_run_writes_its_scalars_and_figures_to_tensorboard(tmp_path, data):
     for event in snapshots:
         png = (out / "figures" / f"{kind}_step{event.step:06d}.png").read_bytes()
         assert event.encoded_image_string == png
-        from PIL import Image
         with Image.open(out / "figures" / f"{kind}_step{event.step:06d}.png") as image:
             assert (event.width, event.height) == image.size
     (curves,) = events.Images("curves")

@@ -18,10 +18,10 @@ import torch
 from ..metrics import Evaluator
 from ..conditional import class_rows
 from ..networks import evaluating, generate, num_classes_of
+from ..plots.painter import Painter
 from ..runs import read_metrics
 from ..steps import TrainingState
 from .base import Callback
-from ..plots.painter import Painter
 from .metrics_log import TensorBoard
 
 GRID_SIZE = 64

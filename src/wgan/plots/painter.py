@@ -4,8 +4,9 @@ A figure of a toy run costs ~0.8 s of matplotlib (the import ~0.5 s more), as lo
 hundreds of training steps. `Painter` hands each drawing (a function of numpy arrays that
 writes a PNG) to one worker process, started at once so that its imports overlap the run's
 set-up, and reports the files as they are written. The worker imports this module and
-matplotlib, never torch (1.7 s of one core more, which it would take from the run's start). The worker ignores Ctrl-C: a stopped run
-finishes the figures it asked for. Where a process cannot be started, it draws inline.
+matplotlib, never torch (1.7 s of one core more, which it would take from the run's start).
+The worker ignores Ctrl-C: a stopped run finishes the figures it asked for. Where a process
+cannot be started, it draws inline.
 """
 from __future__ import annotations
 
