@@ -81,7 +81,7 @@ NON_DEFAULT = {"objective.generator_loss": "'non_saturating'", "objective.diverg
                "model.activation": "'tanh'", "model.critic_norm": "'layer'", "model.generator_norm": "'none'",
                "model.resnet": "'sngan'", "objective.auxiliary_weight": "2.0",
                "objective.auxiliary_generator_weight": "0.5"}
-CHOICES = {"objective.name": OBJECTIVES, "constraint.name": CONSTRAINTS, "optim.name": ("adam", "rmsprop"),
+CHOICES = {"objective.name": OBJECTIVES, "constraint.name": CONSTRAINTS, "optim.name": ("adam", "adamw", "rmsprop", "sgd"),
            "model.kind": ("mlp", "dcgan", "resnet"), "model.conditional": CONDITIONINGS}
 
 

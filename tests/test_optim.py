@@ -1,117 +1,212 @@
-"""wgan.optim against torch.optim on the same parameters and gradients: bit for bit."""
-import subprocess
-import sys
+"""Optimisers and learning-rate schedules: torch.optim's own classes, built from the config
+(recipe.make_optimizer / make_scheduler), checked against closed forms and torch directly;
+runs written with the optimiser of before resume bit for bit."""
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
 
 import pytest
 import torch
 
-from wgan.optim import Adam, LambdaSchedule, RMSprop
+from wgan.cli import main
+from wgan.config import load_config
+from wgan.errors import ConfigError
+from wgan.optimizers import kernel_options, lr_factor
+from wgan.recipe import make_optimizer, make_scheduler
+from wgan.runs import load_checkpoint, read_metrics
+
+OLD_RUNS = Path(__file__).parent / "data" / "run_before_torch_optim"
 
 
 def _params(seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [torch.nn.Parameter(torch.randn(7, 5, generator=g)), torch.nn.Parameter(torch.randn(5, generator=g)),
-            torch.nn.Parameter(torch.randn(3, 2, 2, generator=g))]
+    return [torch.nn.Parameter(torch.randn(7, 5, generator=g)), torch.nn.Parameter(torch.randn(5, generator=g))]
 
 
 def _grads(params, step):
     g = torch.Generator().manual_seed(100 + step)
-    return [torch.randn(p.shape, generator=g) * (1 + step) for p in params]
+    return [torch.randn(p.shape, generator=g) for p in params]
 
 
-def _run(optimizer, schedule, params, steps, start=0):
-    for t in range(start, start + steps):
+def _run(optimizer, scheduler, params, steps):
+    lrs = []
+    for t in range(steps):
         optimizer.zero_grad(set_to_none=True)
         for p, grad in zip(params, _grads(params, t)):
-            if not (t % 3 == 2 and p.dim() == 1):  # a parameter without a gradient is skipped
-                p.grad = grad
+            p.grad = grad
+        lrs.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
-        schedule.step()
+        scheduler.step()
+    return lrs
 
 
-def _pair(kind):
+@pytest.mark.parametrize("name, cls", [("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW),
+                                       ("rmsprop", torch.optim.RMSprop), ("sgd", torch.optim.SGD)])
+def test_each_name_is_torchs_class_with_its_settings(name, cls):
+    config = load_config("default", [f"optim.name='{name}'", "optim.weight_decay=0.25"]
+                         + (["optim.betas=[0.0, 0.99]"] if name.startswith("adam") else []))
+    opt = make_optimizer(config, iter(_params()), 1e-2)
+    assert type(opt) is cls
+    group = opt.param_groups[0]
+    assert group["lr"] == 1e-2 and group["weight_decay"] == 0.25
+    if name.startswith("adam"):
+        assert group["betas"] == (0.0, 0.99)
+    # fused where the class takes `fused` and has the kernel here (torch's CPU build has Adam's, AdamW's
+    # and SGD's); foreach otherwise (RMSprop has no fused form)
+    assert group.get("fused") is (True if name != "rmsprop" else None)
+    assert group["foreach"] is (True if name == "rmsprop" else None)
+
+
+def test_kernel_options_read_the_signature_and_fall_back_without_a_fused_kernel():
+    class NoFused(torch.optim.SGD):  # a class that documents foreach only
+        def __init__(self, params, lr=1e-3, foreach=None):
+            super().__init__(params, lr=lr, foreach=foreach)
+
+    class Plain(torch.optim.Optimizer):
+        def __init__(self, params, lr=1e-3):
+            super().__init__(params, {"lr": lr})
+
+    assert kernel_options(NoFused, _params()) == {"foreach": True}
+    assert kernel_options(Plain, _params()) == {}
+    assert kernel_options(torch.optim.Adam, []) == {}
+    # a dtype without a fused kernel (integer parameters cannot be fused): the probe fails, foreach
+    assert kernel_options(torch.optim.Adam, [torch.zeros(2, dtype=torch.float64)]) == {"fused": True}
+    assert kernel_options(torch.optim.Adam, [torch.zeros(2, dtype=torch.complex64)]) == {"foreach": True}
+
+
+def test_adamw_decays_weights_by_lr_times_weight_decay():
+    """With zero gradients Adam's moments stay 0, so AdamW's step is the decoupled decay alone:
+    p <- p (1 - lr wd) (Loshchilov & Hutter 2019, Algorithm 2), while Adam's L2 term goes through
+    the moments: p <- p - lr sign(p) on its first step (wd p / sqrt((wd p)^2) = sign(p))."""
+    config = load_config("default", ["optim.name='adamw'", "optim.weight_decay=0.1", "optim.lr_schedule='constant'"])
+    params = _params()
+    start = [p.detach().clone() for p in params]
+    opt = make_optimizer(config, iter(params), 0.01)
+    for _ in range(3):
+        for p in params:
+            p.grad = torch.zeros_like(p)
+        opt.step()
+    for p, p0 in zip(params, start):
+        torch.testing.assert_close(p.detach(), p0 * (1 - 0.01 * 0.1) ** 3, rtol=1e-6, atol=0)
+    adam = load_config("default", ["optim.weight_decay=0.1", "optim.lr_schedule='constant'"])
+    params = _params()
+    opt = make_optimizer(adam, iter(params), 0.01)
+    for p in params:
+        p.grad = torch.zeros_like(p)
+    opt.step()
+    for p, p0 in zip(params, start):
+        torch.testing.assert_close(p.detach(), p0 - 0.01 * torch.sign(p0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "linear", "cosine"])
+def test_schedules_with_warmup_follow_their_closed_forms(schedule):
+    total, warmup, base = 20, 4, 3e-3
+    config = load_config("default", [f"train.steps={total}", f"optim.lr_schedule='{schedule}'",
+                                     f"optim.warmup_steps={warmup}"])
+    params = _params()
+    opt = make_optimizer(config, iter(params), base)
+    lrs = _run(opt, make_scheduler(config, opt), params, total + 1)
+
+    def expected(t):
+        if t < warmup:
+            return base * t / warmup
+        s = (t - warmup) / (total - warmup)
+        return base * {"constant": 1.0, "linear": 1.0 - s, "cosine": 0.5 * (1 + math.cos(math.pi * s))}[schedule]
+    assert lrs == pytest.approx([expected(t) for t in range(total + 1)], rel=1e-12, abs=1e-18)
+    assert lrs[0] == 0.0 and lrs[warmup] == base
+    if schedule != "constant":
+        assert lrs[total] == pytest.approx(0.0, abs=1e-18)
+        assert lrs[(warmup + total) // 2] == pytest.approx(base / 2)  # half way: both at half the rate
+
+
+def test_our_schedule_matches_torchs_cosine_annealing():
+    """Without warm-up, cosine is torch.optim.lr_scheduler.CosineAnnealingLR(T_max=steps, eta_min=0)."""
+    config = load_config("default", ["train.steps=15", "optim.lr_schedule='cosine'"])
     ours_p, theirs_p = _params(), _params()
-    if kind == "adam":
-        ours = Adam(ours_p, lr=3e-3, betas=(0.5, 0.9))
-        theirs = torch.optim.Adam(theirs_p, lr=3e-3, betas=(0.5, 0.9), fused=True)
-    else:
-        ours = RMSprop(ours_p, lr=5e-5)
-        theirs = torch.optim.RMSprop(theirs_p, lr=5e-5, foreach=True)
-    return ours_p, theirs_p, ours, theirs
+    ours = make_optimizer(config, iter(ours_p), 1e-2)
+    theirs = torch.optim.Adam(theirs_p, lr=1e-2, betas=(0.5, 0.9), fused=True)
+    a = _run(ours, make_scheduler(config, ours), ours_p, 15)
+    b = _run(theirs, torch.optim.lr_scheduler.CosineAnnealingLR(theirs, T_max=15), theirs_p, 15)
+    assert a == pytest.approx(b, rel=1e-12, abs=1e-18)
+    for p, q in zip(ours_p, theirs_p):
+        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("kind", ["adam", "rmsprop"])
-def test_steps_equal_torch_bit_for_bit(kind):
-    ours_p, theirs_p, ours, theirs = _pair(kind)
-    decay = lambda s: max(0.0, 1.0 - s / 20)  # noqa: E731
-    ours_s, theirs_s = LambdaSchedule(ours, decay), torch.optim.lr_scheduler.LambdaLR(theirs, decay)
-    _run(ours, ours_s, ours_p, 12)
-    _run(theirs, theirs_s, theirs_p, 12)
-    for a, b in zip(ours_p, theirs_p):
-        assert torch.equal(a, b)
-    assert ours_s.get_last_lr() == theirs_s.get_last_lr()
-    assert ours.param_groups[0]["lr"] == theirs.param_groups[0]["lr"]
+def test_old_linear_decay_is_bit_for_bit_the_old_formula():
+    for total in (7, 10, 5000):
+        for step in range(total + 3):
+            assert lr_factor("linear", step, total) == max(0.0, 1.0 - step / total)
 
 
-@pytest.mark.parametrize("kind", ["adam", "rmsprop"])
-def test_state_dicts_move_between_ours_and_torch(kind):
-    """Save after 5 steps with one implementation, load into the other, take 5 more: the same
-    parameters as 10 steps with torch alone (old checkpoints hold torch's state dicts)."""
-    decay = lambda s: max(0.0, 1.0 - s / 20)  # noqa: E731
-    _, reference_p, _, reference = _pair(kind)
-    reference_s = torch.optim.lr_scheduler.LambdaLR(reference, decay)
-    _run(reference, reference_s, reference_p, 10)
-    for first, second in (("torch", "ours"), ("ours", "torch")):
-        a_p, b_p, ours, theirs = _pair(kind)
-        opt_a = theirs if first == "torch" else ours
-        params_a = b_p if first == "torch" else a_p
-        sched_a = (torch.optim.lr_scheduler.LambdaLR if first == "torch" else LambdaSchedule)(opt_a, decay)
-        _run(opt_a, sched_a, params_a, 5)
-        saved_opt, saved_sched = opt_a.state_dict(), sched_a.state_dict()
-        fresh_p = _params()
-        with torch.no_grad():
-            for p, q in zip(fresh_p, params_a):
-                p.copy_(q)
-        if second == "ours":
-            opt_b = Adam(fresh_p, lr=3e-3, betas=(0.5, 0.9)) if kind == "adam" else RMSprop(fresh_p, lr=5e-5)
-            sched_b = LambdaSchedule(opt_b, decay)
+def test_old_key_lr_decay_still_loads_and_maps(tmp_path):
+    assert load_config("default", ["optim.lr_decay='none'"]).optim.lr_schedule == "constant"
+    assert load_config("default", ["optim.lr_decay='linear'"]).optim.lr_schedule == "linear"
+    old = tmp_path / "old.toml"
+    old.write_text('[optim]\nname = "rmsprop"\nlr_decay = "none"\n')
+    assert load_config(old).optim.lr_schedule == "constant"
+    assert "lr_decay" not in load_config(old).to_toml()
+    with pytest.raises(ConfigError, match="optim.lr_decay = 'cosine': allowed values are none, linear"):
+        load_config("default", ["optim.lr_decay='cosine'"])
+    both = tmp_path / "both.toml"
+    both.write_text('[optim]\nlr_decay = "none"\nlr_schedule = "cosine"\n')
+    with pytest.raises(ConfigError, match="keep only lr_schedule"):
+        load_config(both)
+
+
+def test_bad_settings_name_the_key(capsys):
+    for setting, words in (("optim.name='lamb'", "allowed values are adam, adamw, rmsprop, sgd"),
+                           ("optim.lr_schedule='step'", "allowed values are constant, linear, cosine"),
+                           ("optim.weight_decay=-1", "optim.weight_decay = -1.0: must be >= 0.0"),
+                           ("optim.warmup_steps=50", "optim.warmup_steps = 50: must be below train.steps = 20")):
+        assert main(["train", "--steps", "20", "--set", setting]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+    with pytest.raises(ConfigError, match="optim.betas .* has no effect under optim.name = 'sgd'"):
+        from wgan.config import check_settings_apply
+        check_settings_apply(load_config("default", ["optim.name='sgd'"]), ["optim.betas"])
+
+
+def _digest(obj) -> str:
+    """SHA-256 over every tensor's bytes and every other value, keyed by its path (as written
+    into expected.json by the run of before)."""
+    h = hashlib.sha256()
+
+    def walk(o, path=""):
+        if isinstance(o, torch.Tensor):
+            h.update(path.encode())
+            h.update(str(o.dtype).encode())
+            h.update(o.detach().cpu().contiguous().numpy().tobytes())
+        elif isinstance(o, dict):
+            for k in sorted(o, key=str):
+                walk(o[k], f"{path}/{k}")
+        elif isinstance(o, (list, tuple)):
+            for i, v in enumerate(o):
+                walk(v, f"{path}/{i}")
         else:
-            opt_b = (torch.optim.Adam(fresh_p, lr=3e-3, betas=(0.5, 0.9), fused=True) if kind == "adam"
-                     else torch.optim.RMSprop(fresh_p, lr=5e-5, foreach=True))
-            sched_b = torch.optim.lr_scheduler.LambdaLR(opt_b, decay)
-        opt_b.load_state_dict(saved_opt)
-        sched_b.load_state_dict(saved_sched)
-        _run(opt_b, sched_b, fresh_p, 5, start=5)
-        for p, q in zip(fresh_p, reference_p):
-            assert torch.equal(p, q), (first, second)
+            h.update(f"{path}={o!r}".encode())
+    walk(obj)
+    return h.hexdigest()
 
 
-def test_adam_without_the_fused_kernel_matches_torch_foreach():
-    ours_p, theirs_p = _params(), _params()
-    ours = Adam(ours_p, lr=1e-2, betas=(0.5, 0.9))
-    ours.param_groups[0]["fused"] = None  # the path for devices without the fused kernel
-    theirs = torch.optim.Adam(theirs_p, lr=1e-2, betas=(0.5, 0.9), foreach=True)
-    constant = lambda s: 1.0  # noqa: E731
-    _run(ours, LambdaSchedule(ours, constant), ours_p, 8)
-    _run(theirs, torch.optim.lr_scheduler.LambdaLR(theirs, constant), theirs_p, 8)
-    for a, b in zip(ours_p, theirs_p):
-        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
-
-
-def test_bad_input():
-    with pytest.raises(ValueError, match="empty parameter list"):
-        Adam([], lr=1e-3)
-    opt = Adam(_params(), lr=1e-3)
-    with pytest.raises(ValueError, match="different number"):
-        opt.load_state_dict(Adam(_params()[:2], lr=1e-3).state_dict())
-
-
-def test_a_training_run_never_imports_dynamo(tmp_path):
-    """torch._dynamo, which torch.optim imports on first use, costs ~1.5 s of start-up."""
-    code = ("import sys\n"
-            "from wgan.cli import main\n"
-            f"main(['train', '--steps', '3', '--out', {str(tmp_path / 'run')!r}, '--set', 'eval.every=2',\n"
-            "      '--set', 'eval.samples=200', '--set', 'eval.figures=false'])\n"
-            "print('torch._dynamo' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "False"
+@pytest.mark.parametrize("preset", ["default", "wgan-algorithm1"])
+def test_a_run_of_the_hand_made_optimisers_resumes_bit_for_bit(tmp_path, preset):
+    """tests/data/run_before_torch_optim/PRESET: `wgan train --config PRESET --steps 10` with widths
+    16, batch 16, checkpoints every 5 steps, written by wgan's own Adam (default: fused Adam, linear
+    decay) / RMSprop (wgan-algorithm1: foreach RMSprop, lr_decay = "none") before torch.optim: its
+    step-5 checkpoint, config.toml and metrics. Resumed here with torch.optim, it must reach the
+    uninterrupted run's step-10 networks and optimiser states exactly (expected.json)."""
+    run = tmp_path / "old"
+    shutil.copytree(OLD_RUNS / preset, run)
+    expected = json.loads((run / "expected.json").read_text())
+    assert load_checkpoint(run)["step"] == 5
+    assert main(["train", "--resume", str(run), "--no-progress"]) == 0
+    final = load_checkpoint(run)
+    assert final["step"] == expected["step"] == 10
+    for name in ("generator", "critic"):
+        assert _digest(final[name]) == expected[name], name
+    for name in ("critic_optimizer", "generator_optimizer"):
+        assert _digest(final[name]["state"]) == expected[name], name
+    later = [{k: v for k, v in r.items() if k != "wall_s"} for r in read_metrics(run) if r["step"] > 5]
+    assert later == expected["metrics"]

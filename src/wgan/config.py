@@ -37,6 +37,10 @@ F_DIVERGENCE_NAMES = ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinge
                       "jensen_shannon", "gan")
 CONDITIONINGS = ("none", "projection", "auxiliary")
 CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm", "r1")
+OPTIMIZER_NAMES = ("adam", "adamw", "rmsprop", "sgd")
+LR_SCHEDULES = ("constant", "linear", "cosine")
+# optim.lr_decay, the old name of optim.lr_schedule, still read: its values -> lr_schedule's.
+OLD_LR_DECAY = {"none": "constant", "linear": "linear"}
 
 
 def registry(key: str, names: tuple[str, ...], entries: dict[str, Any]) -> dict[str, Any]:
@@ -132,12 +136,19 @@ class ConstraintConfig:
 
 @dataclass
 class OptimConfig:
-    """Optimiser for both networks; `lr_decay = "linear"` decays to 0 over `train.steps`."""
-    name: str = _choice("adam", "adam", "rmsprop")
+    """Optimiser for both networks: torch.optim's Adam, AdamW, RMSprop or SGD, with
+    `weight_decay` (Adam adds it to the gradient, AdamW decouples it). Learning-rate schedule
+    over `train.steps` (torch.optim.lr_scheduler.LambdaLR): a linear warm-up from 0 over
+    `warmup_steps`, then `constant`, `linear` decay to 0 or `cosine` decay to 0
+    (`wgan.optimizers.lr_factor`). `lr_decay`, the old name of `lr_schedule`, is still read
+    (none -> constant, linear -> linear)."""
+    name: str = _choice("adam", *OPTIMIZER_NAMES)
     lr_critic: float = _number(3e-3, gt=0.0)
     lr_generator: float = _number(3e-3, gt=0.0)
     betas: tuple[float, float] = (0.5, 0.9)
-    lr_decay: str = _choice("linear", "none", "linear")
+    weight_decay: float = _number(0.0, min=0.0)
+    lr_schedule: str = _choice("linear", *LR_SCHEDULES)
+    warmup_steps: int = _number(0, min=0)
 
 
 @dataclass
@@ -260,7 +271,7 @@ def _build(cls: type, data: typing.Mapping[str, Any], prefix: str) -> Any:
 
 def config_from_dict(data: typing.Mapping[str, Any]) -> Config:
     """Validate a nested mapping (as read from TOML) into a Config; missing keys keep defaults."""
-    config = _build(Config, data, "")
+    config = _build(Config, _renamed(data), "")
     _check_combination(config)
     return config
 
@@ -276,7 +287,7 @@ APPLIES_ONLY_UNDER: dict[str, tuple[str, tuple[str, ...]]] = {
     "constraint.penalty_weight": ("constraint.name", ("gradient_penalty", "one_sided_penalty")),
     "constraint.r1_gamma": ("constraint.name", ("r1",)),
     "constraint.every": ("constraint.name", ("gradient_penalty", "one_sided_penalty", "r1")),
-    "optim.betas": ("optim.name", ("adam",)),
+    "optim.betas": ("optim.name", ("adam", "adamw")),
     "model.generator_depth": ("model.kind", ("mlp",)),
     "model.critic_depth": ("model.kind", ("mlp",)),
     "model.activation": ("model.kind", ("mlp",)),
@@ -349,9 +360,33 @@ def _check_combination(config: Config) -> None:
     check_settings_apply(config, [f"objective.{k}" for k in ("generator_loss", "divergence", "cramer_dim",
                                                          "auxiliary_weight", "auxiliary_generator_weight")
                                   if getattr(config.objective, k) != getattr(defaults, k)])
+    if config.optim.warmup_steps >= config.train.steps and config.optim.warmup_steps:
+        raise ConfigError(f"optim.warmup_steps = {config.optim.warmup_steps}: must be below train.steps = "
+                          f"{config.train.steps}; lower the warm-up or train longer")
     if config.eval.samples > 20000:
         raise ConfigError(f"eval.samples = {config.eval.samples}: the exact W1 solver needs "
                           "O(n^2) memory; use at most 20000")
+
+
+def _old_lr_decay(value: Any) -> str:
+    """optim.lr_decay's value as an optim.lr_schedule value."""
+    if value not in OLD_LR_DECAY:
+        raise ConfigError(f"optim.lr_decay = {value!r}: allowed values are none, linear (it is the old name of "
+                          f"optim.lr_schedule, which takes {', '.join(LR_SCHEDULES)})")
+    return OLD_LR_DECAY[value]
+
+
+def _renamed(data: typing.Mapping[str, Any]) -> typing.Mapping[str, Any]:
+    """`data` with optim.lr_decay (config files written before optim.lr_schedule) renamed."""
+    optim = data.get("optim")
+    if not isinstance(optim, typing.Mapping) or "lr_decay" not in optim:
+        return data
+    optim = dict(optim)
+    schedule = _old_lr_decay(optim.pop("lr_decay"))
+    if optim.setdefault("lr_schedule", schedule) != schedule:
+        raise ConfigError(f"optim.lr_decay and optim.lr_schedule = {optim['lr_schedule']!r} disagree; "
+                          "lr_decay is the old name of lr_schedule: keep only lr_schedule")
+    return {**data, "optim": optim}
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -372,6 +407,8 @@ def apply_overrides(data: dict[str, Any], overrides: typing.Iterable[str]) -> di
     data = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
     for text in overrides:
         path, value = parse_override(text)
+        if path == ["optim", "lr_decay"]:  # the old name: a new value for optim.lr_schedule
+            path, value = ["optim", "lr_schedule"], _old_lr_decay(value)
         node = data
         for part in path[:-1]:
             child = node.setdefault(part, {})

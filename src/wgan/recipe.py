@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import distributed, optim
+from . import distributed
 from .augment import make_augment
 from .conditional import make_conditioning
 from .config import Config
@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .lipschitz import NoConstraint, make_constraint
 from .networks import make_networks, uses_batch_norm
 from .objectives import Objective, objective_from_config
+from .optimizers import OPTIMIZERS, kernel_options, lr_factor
 from .steps import TrainingState
 
 
@@ -41,19 +42,23 @@ def build_networks(config: Config, shape: tuple[int, ...], num_classes: int = 0)
     return generator, constraint.prepare(critic)
 
 
-def make_optimizer(config: Config, params: Iterator[nn.Parameter], lr: float) -> optim.Adam | optim.RMSprop:
-    """Adam or RMSProp (`wgan.optim`: torch's fused / foreach kernels, without torch.optim's start-up)."""
-    if config.optim.name == "rmsprop":
-        return optim.RMSprop(params, lr=lr)
-    return optim.Adam(params, lr=lr, betas=config.optim.betas)
+def make_optimizer(config: Config, params: Iterator[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """torch.optim's class named by optim.name at learning rate `lr`, with optim.weight_decay
+    (and optim.betas for Adam and AdamW), on its fused or foreach kernels where torch has them."""
+    params = list(params)
+    cls = OPTIMIZERS[config.optim.name]
+    options = {"betas": config.optim.betas} if config.optim.name in ("adam", "adamw") else {}
+    return cls(params, lr=lr, weight_decay=config.optim.weight_decay, **options, **kernel_options(cls, params))
 
 
-def make_scheduler(config: Config, optimizer: optim.Adam | optim.RMSprop) -> optim.LambdaSchedule:
-    """Constant, or linear decay from lr to 0 over train.steps generator steps."""
-    steps = config.train.steps
-    if config.optim.lr_decay == "linear":
-        return optim.LambdaSchedule(optimizer, lambda s: max(0.0, 1.0 - s / steps))
-    return optim.LambdaSchedule(optimizer, lambda s: 1.0)
+def make_scheduler(config: Config, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LambdaLR:
+    """optim.lr_schedule after optim.warmup_steps of warm-up, over train.steps generator steps
+    (`wgan.optimizers.lr_factor`), as a torch.optim.lr_scheduler.LambdaLR."""
+    schedule, steps, warmup = config.optim.lr_schedule, config.train.steps, config.optim.warmup_steps
+
+    def factor(step: int) -> float:
+        return lr_factor(schedule, step, steps, warmup)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def build_state(config: Config, shape: tuple[int, ...], device: torch.device,

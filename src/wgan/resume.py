@@ -15,6 +15,7 @@ import torch
 
 from .config import Config
 from .errors import WganError
+from .optimizers import lr_factor
 from .runs import CHECKPOINT, CONFIG, METRICS, PREVIOUS_CHECKPOINT, load_checkpoint, read_metrics
 
 
@@ -67,9 +68,10 @@ def extension_note(run_dir: Path, done: int, saved_total: int, config: Config) -
     """One line on what extending a run from `saved_total` to `train.steps` does to its schedules."""
     total = config.train.steps
     line = f"extending {run_dir} from {saved_total} to {total} steps (recorded in its {CONFIG})"
-    if config.optim.lr_decay == "linear":
-        old, new = max(0.0, 1.0 - done / saved_total), 1.0 - done / total
-        line += (f"; the linear lr decay is re-planned to reach 0 at step {total}, so at step {done} "
+    schedule, warmup = config.optim.lr_schedule, config.optim.warmup_steps
+    if schedule != "constant":
+        old, new = lr_factor(schedule, done, saved_total, warmup), lr_factor(schedule, done, total, warmup)
+        line += (f"; the {schedule} lr decay is re-planned to reach 0 at step {total}, so at step {done} "
                  f"lr_critic goes from {config.optim.lr_critic * old:.3g} to {config.optim.lr_critic * new:.3g}")
     if config.objective.instance_noise:
         line += "; the instance noise decay is re-planned the same way"

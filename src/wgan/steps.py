@@ -25,7 +25,6 @@ from .input_gradients import CriticScore
 from .lipschitz import NoConstraint
 from .networks import sample_latent
 from .objectives import Objective
-from .optim import Adam, LambdaSchedule, RMSprop
 
 PAPER_SCHEDULE_CRITIC_ITERS = 100
 
@@ -35,10 +34,10 @@ class TrainingState:
     """Everything that changes during training; `state_dict()` is enough to resume exactly."""
     generator: nn.Module
     critic: nn.Module
-    critic_optimizer: Adam | RMSprop
-    generator_optimizer: Adam | RMSprop
-    critic_scheduler: LambdaSchedule
-    generator_scheduler: LambdaSchedule
+    critic_optimizer: torch.optim.Optimizer
+    generator_optimizer: torch.optim.Optimizer
+    critic_scheduler: torch.optim.lr_scheduler.LRScheduler
+    generator_scheduler: torch.optim.lr_scheduler.LRScheduler
     noise: torch.Generator
     data_rng: np.random.Generator
     step: int = 0
