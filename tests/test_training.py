@@ -52,7 +52,7 @@ def test_metrics_log_has_the_contracted_keys(tmp_path, tiny_overrides):
 
 
 def test_checkpoint_holds_everything_to_resume_exactly(tmp_path, tiny_overrides):
-    overrides = tiny_overrides + ["optim.lr_decay='none'", "eval.figures=false"]
+    overrides = tiny_overrides + ["optim.lr_schedule='constant'", "eval.figures=false"]
     train(load_config("default", overrides), tmp_path / "full", progress=False)
     half = load_config("default", overrides + ["train.steps=10"])
     train(half, tmp_path / "half", progress=False)

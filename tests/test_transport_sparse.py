@@ -323,3 +323,32 @@ def test_auto_keeps_the_dense_simplex_for_a_metric_given_as_a_function(monkeypat
     l1 = lambda u, v: float(np.abs(u - v).sum())  # noqa: E731
     assert wasserstein(x, y, metric=l1) == pytest.approx(pot_cost(x, y, metric="cityblock")[0], rel=RTOL)
     assert not calls
+
+
+@pytest.mark.parametrize("version", ["0.9.6", "0.9.8", "1.0.0", "unknown"])
+def test_warm_starts_only_on_the_pot_releases_checked(monkeypatch, version):
+    """POT's compiled warm-start routine is used on the releases in _WARM_START_POT only."""
+    import ot
+
+    from wgan.transport import exact
+
+    assert exact.warm_start_solver() is not None  # the pinned POT (constraints.txt) is one of them
+    monkeypatch.setattr(ot, "__version__", version)
+    assert exact.warm_start_solver() is None
+
+
+@pytest.mark.parametrize("coarse_size", [0, 100])
+def test_sparse_solves_without_warm_starts_reach_the_same_certified_optimum(monkeypatch, coarse_size):
+    """The fallback where POT's warm-start routine is not vouched for: every sparse solve goes
+    through the public ot.emd on a COO cost matrix, from scratch."""
+    from wgan.transport import exact
+
+    x, y = gaussians(600, 500, 0.5, seed=3)
+    truth, cost, a, b = pot_cost(x, y)
+    warm = sparse_wasserstein(x, y, k=4, coarse_size=coarse_size)
+    used = []
+    monkeypatch.setattr(exact, "warm_start_solver", lambda: used.append(1))
+    cold = sparse_wasserstein(x, y, k=4, coarse_size=coarse_size)
+    assert used and cold.rounds > 1  # asked on every warm-started solve, and more than one solve
+    check_certificate(cold, cost, a, b, truth)
+    assert cold.cost == pytest.approx(truth, rel=RTOL) and warm.cost == pytest.approx(cold.cost, rel=RTOL)

@@ -147,15 +147,16 @@ def compile_losses(state: TrainingState, objective: Objective, constraint: NoCon
     (compiled autograd refuses the eager double backward). The first step compiles
     (seconds to a minute); fixed batch shapes keep it from recompiling.
     """
-    if not torch._dynamo.is_dynamo_supported():
-        raise ConfigError("train.compile = true, but torch.compile is not supported on this Python / "
-                          "PyTorch; set train.compile = false")
     critic = partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
                      state.autocast)
     generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
                         state.autocast, state.augment)
-    state.critic_losses = _FirstCallReported(torch.compile(critic, dynamic=False))
-    state.generator_losses = _FirstCallReported(torch.compile(generator, dynamic=False))
+    try:  # torch.compile raises RuntimeError where it is not supported (this Python, this platform)
+        compiled = torch.compile(critic, dynamic=False), torch.compile(generator, dynamic=False)
+    except RuntimeError as error:
+        raise ConfigError(f"train.compile = true, but torch.compile is not supported here ({error}); "
+                          "set train.compile = false") from None
+    state.critic_losses, state.generator_losses = (_FirstCallReported(fn) for fn in compiled)
 
 
 class _FirstCallReported:
@@ -169,7 +170,9 @@ class _FirstCallReported:
             return self.fn(*args)
         try:
             out = self.fn(*args)
-        except torch._dynamo.exc.TorchDynamoException as error:
+        except torch.cuda.OutOfMemoryError:
+            raise
+        except RuntimeError as error:  # torch.compile's own errors (TorchDynamoException) are RuntimeErrors
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise WganError(f"train.compile = true, but torch.compile failed: {first}; "
                             "set train.compile = false") from error
