@@ -1,12 +1,16 @@
 # `make run`   train the default recipe on 8 Gaussians (results under runs/)
 # `make test`  run the test suite
 # `make bench` run the speed and quality benchmarks (minutes)
+# `make test-lowest`  a smoke subset with every dependency at its declared floor
+#                     (constraints-lowest.txt) beside constraints.txt's torch
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test test-lowest bench install clean
 
 install: $(STAMP)
 
@@ -24,8 +28,19 @@ test: $(STAMP)
 	$(BIN)/python -m pyflakes src tests benchmarks scripts
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
+$(LOWEST_STAMP): pyproject.toml constraints.txt constraints-lowest.txt
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet -c constraints-lowest.txt -e '.[tensorboard,faces]' \
+		$$(grep -E '^(torch|pytest|hypothesis)==' constraints.txt)
+	touch $(LOWEST_STAMP)
+
+test-lowest: $(LOWEST_STAMP)
+	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(numpy|scipy|pot|scikit-learn|matplotlib|tqdm|tomli.w|tensorboard|scikit-image|torch)=='
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
+		tests/test_smoke.py tests/test_optim.py tests/test_images.py::test_faces_are_the_lfw_subset_faces
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) $(LOWEST) build src/*.egg-info
