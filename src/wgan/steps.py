@@ -53,6 +53,7 @@ class TrainingState:
     critic_losses: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None  # compiled forms of
     generator_losses: Callable[..., Tensor] | None = None                     # the loss functions
     conditioning: NoConditioning = field(default_factory=NoConditioning)  # how labels enter (model.conditional)
+    callback_states: dict[str, Any] = field(default_factory=dict)  # the callbacks' state_dicts, by name
 
     def __post_init__(self) -> None:
         self.generator_sync = self.generator_sync or self.generator
@@ -113,6 +114,7 @@ class TrainingState:
             "critic_iterations": self.critic_iterations,
             "log_sums": dict(self.log_sums),
             **({"ema_generator": self.ema.average.state_dict()} if self.ema is not None else {}),
+            **({"callbacks": dict(self.callback_states)} if self.callback_states else {}),
         }
 
     def load_state_dict(self, state: dict[str, Any], rank: int | None = None) -> None:
@@ -132,6 +134,7 @@ class TrainingState:
             sums = state["log_sums"]
             self.log_sums = {"estimate": sums["estimate"].to(device), "penalty": sums["penalty"].to(device),
                              "critic_steps": int(sums["critic_steps"])}
+        self.callback_states = dict(state.get("callbacks", {}))
         if rank is not None:
             self.load_rng_state(state["ranks"][rank])
         if self.ema is not None:
@@ -139,6 +142,20 @@ class TrainingState:
                 raise WganError("train.ema_decay > 0, but the checkpoint holds no averaged generator: it was "
                                 "written without one; resume it with train.ema_decay = 0")
             self.ema.average.load_state_dict(state["ema_generator"])
+
+
+def bound_critic_losses(state: TrainingState, objective: Objective, constraint: NoConstraint,
+                        fused: bool) -> Callable[..., tuple[Tensor, Tensor, Tensor]]:
+    """critic_losses with the networks and parts bound: (real, fake, batches, penalty_inputs,
+    labels) -> (loss, estimate, penalty). What an eager step calls and train.compile compiles."""
+    return partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
+                   state.autocast)
+
+
+def bound_generator_losses(state: TrainingState, objective: Objective) -> Callable[..., Tensor]:
+    """generator_losses with the networks and parts bound: (latents, data, labels) -> loss."""
+    return partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
+                   state.autocast, state.augment)
 
 
 def compile_losses(state: TrainingState, objective: Objective, constraint: NoConstraint, fused: bool) -> None:
@@ -151,12 +168,10 @@ def compile_losses(state: TrainingState, objective: Objective, constraint: NoCon
     if not torch._dynamo.is_dynamo_supported():
         raise ConfigError("train.compile = true, but torch.compile is not supported on this Python / "
                           "PyTorch; set train.compile = false")
-    critic = partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
-                     state.autocast)
-    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
-                        state.autocast, state.augment)
-    state.critic_losses = _FirstCallReported(torch.compile(critic, dynamic=False))
-    state.generator_losses = _FirstCallReported(torch.compile(generator, dynamic=False))
+    state.critic_losses = _FirstCallReported(torch.compile(bound_critic_losses(state, objective, constraint, fused),
+                                                           dynamic=False))
+    state.generator_losses = _FirstCallReported(torch.compile(bound_generator_losses(state, objective),
+                                                              dynamic=False))
 
 
 class _FirstCallReported:
@@ -298,8 +313,7 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
         fake = generated()
         batches = {name: generated() for name in objective.batches("critic")}
     penalty_inputs = constraint.penalty_inputs(real, fake, noise, state.critic_iterations)
-    losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, conditioning,
-                                            fused, state.autocast)
+    losses = state.critic_losses or bound_critic_losses(state, objective, constraint, fused)
     loss, estimate, penalty = losses(real, fake, batches, penalty_inputs, labels)
     scaler = state.critic_scaler
     state.critic_optimizer.zero_grad(set_to_none=True)
@@ -330,8 +344,7 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
             latents[name] = (sample_latent(batch_size, latent_dim, noise, device),
                              instance_noise(noise_std, shape, noise),
                              None if state.augment is None else state.augment.draw(like, noise))
-    losses = state.generator_losses or partial(generator_losses, state.generator_sync, critic, objective,
-                                               state.conditioning, state.autocast, state.augment)
+    losses = state.generator_losses or bound_generator_losses(state, objective)
     critic.requires_grad_(False)
     loss = losses(latents, real, labels)
     state.generator_optimizer.zero_grad(set_to_none=True)
