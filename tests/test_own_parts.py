@@ -126,6 +126,9 @@ def test_pieces_are_built_from_plain_arguments_without_a_config():
     (dict(critic=object()), r"critic= \(object\) lacks forward, parameters, state_dict, load_state_dict"),
     (dict(objective=object()), r"objective= \(object\) lacks critic_loss, generator_loss"),
     (dict(constraint=LeastSquares()), r"constraint= \(LeastSquares\) lacks prepare, penalty_inputs, penalty, after_critic_step"),
+    (dict(generator=Generator(latent_dim=4, dim=3)), r"generator= gives \(2, 3\) for z of shape \(2, 4\); "
+                                                     r"expected \(2, 2\)"),
+    (dict(critic=Critic(dim=3)), r"critic= fails on samples of shape \(2, 2\): RuntimeError: mat1 and mat2"),
     (dict(optimizers=42), r"optimizers = int: expected a function \(params, role\)"),
     (dict(callbacks=[StepLedger(), object()]), r"callbacks\[1\] \(object\) lacks on_start, .*subclass wgan.Callback"),
     (dict(loggers=[object()]), r"loggers\[0\] \(object\) lacks start, log_metrics, log_image, close"),
@@ -137,20 +140,53 @@ def test_an_object_that_lacks_a_member_is_refused_in_one_line_before_anything_ru
     assert "\n" not in str(error.value) and not (tmp_path / "run").exists()
 
 
-def test_optimizers_as_a_plain_function_and_a_scheduler_that_is_not_one(tmp_path):
+class RecordingLogger:
+    """A logger (wgan.protocols.Logger) that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.calls = []
+
+    def start(self, run_dir, config) -> None:
+        self.calls.append(("start", Path(run_dir).name, config["train"]["steps"]))
+
+    def log_metrics(self, step, metrics) -> None:
+        self.calls.append(("metrics", step, sorted(metrics)))
+
+    def log_image(self, step, name, png) -> None:
+        self.calls.append(("image", step, name))
+
+    def close(self) -> None:
+        self.calls.append(("close",))
+
+
+def test_optimizers_as_a_plain_function_a_logger_and_a_scheduler_that_is_not_one(tmp_path):
     config = wgan.load_config(None, [*SETTINGS, "train.steps=2", "optim.lr_decay='none'"])
-    roles = []
+    roles, logger = [], RecordingLogger()
 
     def sgd(params, role):
         roles.append(role)
         return torch.optim.SGD(params, lr=0.01 if role == "critic" else 0.02)
 
-    wgan.train(config, tmp_path / "sgd", optimizers=sgd, progress=False)
-    last = read_metrics(tmp_path / "sgd")[-1]
-    assert roles == ["critic", "generator"] and (last["lr_critic"], last["lr_generator"]) == (0.01, 0.02)
+    wgan.train(config, tmp_path / "sgd", optimizers=sgd, loggers=[logger], progress=False)
+    records = read_metrics(tmp_path / "sgd")
+    assert roles == ["critic", "generator"] and (records[-1]["lr_critic"], records[-1]["lr_generator"]) == (0.01, 0.02)
+    assert logger.calls[0] == ("start", "sgd", 2) and logger.calls[-1] == ("close",)
+    logged = [call for call in logger.calls if call[0] == "metrics"]
+    assert [step for _, step, _ in logged] == [r["step"] for r in records] == [0, 2]
+    assert "lr_critic" in logged[-1][2] and "w1" in logged[-1][2]
     with pytest.raises(ConfigError, match="the critic scheduler factory returned a str, which lacks step"):
         wgan.train(config, tmp_path / "bad", optimizers=wgan.OptimizerFactories(sgd, lambda o, role: "cosine"),
                    progress=False)
+
+
+def test_a_conditional_run_needs_a_critic_with_features_and_head():
+    from wgan.recipe import build_recipe
+
+    config = wgan.load_config(None, ["data.name='digits'", "model.conditional='projection'",
+                                     "model.critic=own_parts:Critic"])
+    with pytest.raises(ConfigError, match=r"the critic under model.conditional = 'projection' \(Critic\) lacks "
+                                          r"features, head: a FeatureCritic provides"):
+        build_recipe(config, (256,), num_classes=10)
 
 
 def test_evaluate_generator_names_a_missing_latent_dim():

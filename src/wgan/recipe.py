@@ -39,7 +39,7 @@ from .config import (CONDITIONINGS, CONSTRAINTS, F_DIVERGENCE_NAMES, OBJECTIVES,
 from .ema import ExponentialMovingAverage
 from .errors import ConfigError
 from .lipschitz import GradientPenalty, NoConstraint, R1Penalty, SpectralNorm, WeightClipping
-from .networks import DCGANCritic, DCGANGenerator, MLPCritic, MLPGenerator, uses_batch_norm
+from .networks import DCGANCritic, DCGANGenerator, MLPCritic, MLPGenerator, evaluating, uses_batch_norm
 from .objectives import F_DIVERGENCES, FGAN, Cramer, Hinge, Objective, StandardGAN, Wasserstein, completed
 from .resnets import HEADS, ResNetCritic, ResNetGenerator
 from .steps import TrainingState, compile_losses
@@ -314,6 +314,29 @@ class Recipe:
     optimizers: OptimizerFactories
 
 
+def check_outputs(generator: nn.Module, critic: nn.Module, shape: tuple[int, ...], out_dim: int,
+                  names: tuple[str, str]) -> None:
+    """One batch of 2 through the networks (eval mode, no gradients): samples of `shape` from
+    z (2, latent_dim), and scores (2,) (features (2, out_dim) for out_dim > 1) from them; a
+    ConfigError line naming the network (`names`: generator's, critic's) otherwise."""
+    def device(net: nn.Module) -> torch.device:
+        return next(net.parameters(), torch.empty(0)).device
+
+    expected = {names[0]: (2, *shape), names[1]: (2,) if out_dim == 1 else (2, out_dim)}
+    inputs = {names[0]: f"z of shape (2, {generator.latent_dim})", names[1]: f"samples of shape {(2, *shape)}"}
+    with torch.no_grad(), evaluating(generator, critic):
+        for name, net, make in ((names[0], generator, lambda: torch.zeros(2, generator.latent_dim)),
+                                (names[1], critic, lambda: torch.zeros(2, *shape))):
+            try:
+                out = net(make().to(device(net)))
+            except Exception as error:  # the user's forward, whatever it raises
+                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise ConfigError(f"{name} fails on {inputs[name]}: {type(error).__name__}: {first}") from None
+            if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected[name]:
+                got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+                raise ConfigError(f"{name} gives {got} for {inputs[name]}; expected {expected[name]}")
+
+
 @dataclass
 class Given:
     """The objects given to `wgan.train`, checked: the parts for `build_recipe`, the
@@ -367,9 +390,16 @@ def build_recipe(config: Config, shape: tuple[int, ...], num_classes: int = 0, *
         built = dict(zip(("generator", "critic"), make_networks(config.model, shape, objective.output_dim,
                                                                 num_classes)))
     classes = num_classes if config.model.conditional != "none" else 0
+    given = {"generator": generator, "critic": critic}
+    names = tuple("=".join((role, "")) if given[role] is not None else
+                  f"model.{role} = {getattr(config.model, role)!r}" if getattr(config.model, role) else
+                  f"the {role} of model.kind = {config.model.kind!r}" for role in ("generator", "critic"))
     generator = built["generator"] if generator is None else checked_network(generator, "generator", "generator=")
-    critic = built["critic"] if critic is None else conditional_critic(
-        config.model.conditional, checked_network(critic, "critic", "critic="), classes, tuple(shape))
+    critic = built["critic"] if critic is None else checked_network(critic, "critic", "critic=")
+    if any(given[r] is not None or getattr(config.model, r) for r in given):  # a network of the user's
+        check_outputs(generator, critic, tuple(shape), objective.output_dim, names)
+    if given["critic"] is not None:
+        critic = conditional_critic(config.model.conditional, critic, classes, tuple(shape))
     return Recipe(generator, constraint.prepare(critic), objective, constraint, conditioning,
                   optimizer_factories(config, optimizers))
 
