@@ -62,10 +62,15 @@ def import_object(path: str, key: str) -> Any:
         obj = importlib.import_module(module_name)
         for part in attribute.split("."):
             obj = getattr(obj, part)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"{key} = {path!r} cannot be imported ({exc}); give 'package.module:attribute' "
-                          "of a module on the Python path (PYTHONPATH)") from None
+    except Exception as exc:  # ImportError, AttributeError, or whatever the module raises on import
+        raise ConfigError(f"{key} = {path!r} cannot be imported ({type(exc).__name__}: {first_line(exc)}); give "
+                          "'package.module:attribute' of a module on the Python path (PYTHONPATH)") from None
     return obj
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def call_with_settings(factory: Any, settings: dict[str, Any], key: str) -> Any:
@@ -81,12 +86,19 @@ def call_with_settings(factory: Any, settings: dict[str, Any], key: str) -> Any:
     for p in parameters:
         if p.kind is p.VAR_KEYWORD:
             kwargs.update(settings)
-        elif p.name in settings and p.kind is not p.VAR_POSITIONAL:
+        elif p.kind is p.VAR_POSITIONAL:
+            continue
+        elif p.name in settings:
             kwargs[p.name] = settings[p.name]
-        elif p.default is p.empty and p.kind not in (p.VAR_POSITIONAL,):
+        elif p.default is p.empty:
             raise ConfigError(f"{key}: its parameter {p.name!r} is none of the settings it may take "
                               f"({', '.join(settings)}); rename it or give it a default")
-    return factory(**kwargs)
+    try:
+        return factory(**kwargs)
+    except Exception as error:  # the user's code, whatever it raises
+        given = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        raise ConfigError(f"{key}: {getattr(factory, '__name__', factory)}({given}) failed: "
+                          f"{type(error).__name__}: {first_line(error)}") from None
 
 
 def network_settings(model: ModelConfig, role: str, shape: tuple[int, ...], num_classes: int,
@@ -330,8 +342,8 @@ def check_outputs(generator: nn.Module, critic: nn.Module, shape: tuple[int, ...
             try:
                 out = net(make().to(device(net)))
             except Exception as error:  # the user's forward, whatever it raises
-                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-                raise ConfigError(f"{name} fails on {inputs[name]}: {type(error).__name__}: {first}") from None
+                raise ConfigError(f"{name} fails on {inputs[name]}: {type(error).__name__}: {first_line(error)}"
+                                  ) from None
             if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected[name]:
                 got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
                 raise ConfigError(f"{name} gives {got} for {inputs[name]}; expected {expected[name]}")
