@@ -15,7 +15,7 @@ from wgan.config import load_config
 from wgan.data import load_data
 from wgan.evaluation import evaluate_generator
 from wgan.features import shipped_classifier
-from wgan.networks import make_networks
+from wgan.recipe import make_networks
 
 OUT = Path("bench-results")
 

@@ -9,8 +9,7 @@ import numpy as np
 import torch
 
 from wgan.config import with_overrides
-from wgan.networks import make_networks
-from wgan.recipe import build_parts, build_state
+from wgan.recipe import build_parts, build_state, make_networks
 from wgan.steps import compile_losses, critic_step, generator_step
 
 

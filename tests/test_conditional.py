@@ -18,10 +18,11 @@ from wgan.config import CONSTRAINTS, OBJECTIVES, load_config
 from wgan.data import classes_of, load_data
 from wgan.errors import ConfigError, DataError
 from wgan.input_gradients import CriticScore, input_gradients
-from wgan.lipschitz import GradientPenalty, make_constraint
+from wgan.lipschitz import GradientPenalty
 from wgan.loading import load_run
-from wgan.networks import DCGANGenerator, MLPCritic, MLPGenerator, make_networks
+from wgan.networks import DCGANGenerator, MLPCritic, MLPGenerator
 from wgan.objectives import Wasserstein
+from wgan.recipe import make_constraint, make_networks
 from wgan.resnets import ResNetCritic, ResNetGenerator
 from wgan.runs import load_checkpoint
 import wgan.steps
@@ -325,7 +326,7 @@ def test_auxiliary_weights_apply_only_to_the_auxiliary_critic(capsys):
     assert "has no effect under model.conditional = 'none'" in capsys.readouterr().err
     config = load_config("default", ["model.conditional='auxiliary'", "objective.auxiliary_weight=2",
                                      "objective.auxiliary_generator_weight=0.5"])
-    from wgan.conditional import make_conditioning
+    from wgan.recipe import make_conditioning
 
     conditioning = make_conditioning(config, 10)
     assert conditioning == AuxiliaryConditioning(10, 2.0, 0.5)

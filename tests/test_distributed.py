@@ -14,9 +14,7 @@ import wgan.lipschitz
 import wgan.steps
 from wgan import distributed
 from wgan.config import load_config
-from wgan.lipschitz import make_constraint
-from wgan.objectives import objective_from_config
-from wgan.recipe import build_state
+from wgan.recipe import build_state, make_constraint, objective_from_config
 from wgan.steps import critic_step, generator_step
 
 GLOBAL_BATCH, STEPS, N_CRITIC = 32, 3, 2

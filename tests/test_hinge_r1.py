@@ -16,10 +16,10 @@ from wgan.config import ConstraintConfig, load_config
 from wgan.data import load_data_of
 from wgan.errors import ConfigError
 from wgan.input_gradients import CriticScore, input_gradients
-from wgan.lipschitz import GradientPenalty, R1Penalty, make_constraint
+from wgan.lipschitz import GradientPenalty, R1Penalty
 from wgan.networks import DCGANCritic, MLPCritic
-from wgan.objectives import Hinge, make_objective
-from wgan.recipe import build_parts, build_state
+from wgan.objectives import Hinge
+from wgan.recipe import build_parts, build_state, make_constraint, make_objective
 from wgan.runs import load_checkpoint, read_metrics
 
 

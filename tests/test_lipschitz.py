@@ -3,9 +3,10 @@ import torch
 from torch import nn
 
 from wgan.config import ConstraintConfig
-from wgan.lipschitz import (GradientPenalty, NoConstraint, SpectralNorm, WeightClipping,
-                            input_gradient_norms, make_constraint, random_interpolates)
+from wgan.lipschitz import (GradientPenalty, NoConstraint, SpectralNorm, WeightClipping, input_gradient_norms,
+                            random_interpolates)
 from wgan.networks import MLPCritic
+from wgan.recipe import make_constraint
 
 
 def linear_critic(weight: list[float]) -> nn.Module:

@@ -4,8 +4,8 @@ from torch import nn
 
 from wgan.config import ConstraintConfig, ModelConfig
 from wgan.errors import ConfigError
-from wgan.lipschitz import make_constraint
-from wgan.networks import DCGANCritic, make_networks
+from wgan.networks import DCGANCritic
+from wgan.recipe import make_constraint, make_networks
 
 
 @pytest.mark.parametrize("size", [16, 32, 64, 128])

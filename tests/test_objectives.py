@@ -9,8 +9,8 @@ from torch import Tensor
 
 from wgan.config import F_DIVERGENCE_NAMES, OBJECTIVES, load_config
 from wgan.errors import ConfigError
-from wgan.objectives import (F_DIVERGENCES, FGAN, Cramer, StandardGAN, Wasserstein, lambertw_exp,
-                             make_objective)
+from wgan.objectives import F_DIVERGENCES, FGAN, Cramer, StandardGAN, Wasserstein, lambertw_exp
+from wgan.recipe import make_objective
 
 @pytest.fixture(autouse=True, scope="module")
 def float64():

@@ -13,8 +13,8 @@ from wgan.config import RESNETS, ModelConfig, load_config
 from wgan.errors import ConfigError
 from wgan.lipschitz import GradientPenalty
 from wgan.loading import load_run
-from wgan.networks import MaskedReLU, make_networks
-from wgan.recipe import build_networks
+from wgan.networks import MaskedReLU
+from wgan.recipe import build_networks, make_networks
 from wgan.resnets import CriticBlock, OptimizedBlock, ResNetCritic, ResNetGenerator, UpBlock, _upsample
 from wgan.runs import load_checkpoint, read_metrics
 

@@ -246,7 +246,7 @@ def test_a_compiler_failure_is_one_clear_error(tmp_path, tiny_overrides, monkeyp
 def test_one_divergence_watch_for_every_objective(objective, divergence):
     import warnings
 
-    from wgan.objectives import make_objective
+    from wgan.recipe import make_objective
     from wgan.callbacks import CriticWatch, DivergenceWarning
 
     obj = make_objective(objective, divergence=divergence)

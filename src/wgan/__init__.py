@@ -18,16 +18,16 @@ _SOURCES = {
     **dict.fromkeys(('evaluate_generator',), 'evaluation'),
     **dict.fromkeys(('closed_form_input_gradient', 'input_gradient_norms'), 'input_gradients'),
     **dict.fromkeys(('constant_vectors', 'lerp', 'one_hot_vectors', 'slerp', 'sweep'), 'latent'),
-    **dict.fromkeys((
-        'GradientPenalty', 'NoConstraint', 'R1Penalty', 'SpectralNorm', 'WeightClipping', 'make_constraint',
-    ), 'lipschitz'),
+    **dict.fromkeys(('GradientPenalty', 'NoConstraint', 'R1Penalty', 'SpectralNorm', 'WeightClipping'), 'lipschitz'),
+    **dict.fromkeys(('OptimizerFactories', 'make_constraint', 'make_objective'), 'recipe'),
+    **dict.fromkeys(('Callback',), 'callbacks'),
     **dict.fromkeys(('load_run',), 'loading'),
     **dict.fromkeys(('TrainResult', 'train'), 'loop'),
     **dict.fromkeys(('MemorisationCheck', 'memorisation_check'), 'memorisation'),
     **dict.fromkeys(('critic_lipschitz', 'make_evaluator', 'mode_metrics'), 'metrics'),
     **dict.fromkeys(('DCGANCritic', 'DCGANGenerator', 'MLPCritic', 'MLPGenerator'), 'networks'),
     **dict.fromkeys(('ResNetCritic', 'ResNetGenerator'), 'resnets'),
-    **dict.fromkeys(('FGAN', 'Cramer', 'Hinge', 'StandardGAN', 'Wasserstein', 'make_objective'), 'objectives'),
+    **dict.fromkeys(('FGAN', 'Cramer', 'Hinge', 'Objective', 'StandardGAN', 'Wasserstein'), 'objectives'),
     **dict.fromkeys((
         'fid', 'frechet_distance', 'kid', 'parzen_log_likelihood', 'prdc', 'select_bandwidth',
     ), 'quality'),
@@ -52,8 +52,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "AssignmentResult", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",
-    "FGAN", "GradientPenalty", "Hinge", "MLPCritic", "MLPGenerator", "MemorisationCheck", "NoConstraint", "ResNetCritic", "ResNetGenerator",
+    "AssignmentResult", "Callback", "Config", "ConfigError", "Cramer", "DCGANCritic", "DCGANGenerator", "DataError",
+    "FGAN", "GradientPenalty", "Hinge", "MLPCritic", "MLPGenerator", "MemorisationCheck", "NoConstraint", "Objective", "OptimizerFactories", "ResNetCritic", "ResNetGenerator",
     "R1Penalty", "SpectralNorm", "StandardGAN",
     "TrainResult", "TransportResult", "TransportWarning", "Wasserstein", "WeightClipping", "WganError",
     "closed_form_input_gradient", "constant_vectors", "critic_lipschitz", "discrete_wasserstein", "earth_movers_distance",

@@ -28,7 +28,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .config import CONDITIONINGS, registry
 from .errors import ConfigError
 
 
@@ -226,31 +225,3 @@ class AuxiliaryConditioning(ProjectionConditioning):
 
     def generator_class_loss(self, logits: Tensor | None, labels: Tensor | None) -> Tensor:
         return self.generator_weight * F.cross_entropy(logits.float(), labels)
-
-
-CONDITIONING = registry("model.conditional", CONDITIONINGS, {
-    NoConditioning.name: (NoConditioning, None),
-    ProjectionConditioning.name: (ProjectionConditioning, ProjectionCritic),
-    AuxiliaryConditioning.name: (AuxiliaryConditioning, AuxiliaryCritic),
-})
-
-
-def make_conditioning(config, num_classes: int) -> NoConditioning:
-    """The conditioning of `config` (model.conditional, objective.auxiliary_*) over num_classes."""
-    name = config.model.conditional
-    if name == "none":
-        return NoConditioning()
-    if num_classes < 2:
-        raise ConfigError(f"model.conditional = {name!r} needs labelled data with at least 2 classes, but "
-                          f"data.name = {config.data.name!r} has {'no labels' if not num_classes else '1 class'}: "
-                          "use digits, mnist, or a folder whose subfolders are the classes")
-    if name == "auxiliary":
-        return AuxiliaryConditioning(num_classes, config.objective.auxiliary_weight,
-                                     config.objective.auxiliary_generator_weight)
-    return ProjectionConditioning(num_classes)
-
-
-def conditional_critic(kind: str, critic: nn.Module, num_classes: int, shape: tuple[int, ...]) -> nn.Module:
-    """`critic` wrapped for model.conditional = kind (itself for "none")."""
-    wrapper = CONDITIONING[kind][1]
-    return critic if wrapper is None else wrapper(critic, num_classes, feature_dim(critic, shape))

@@ -23,6 +23,11 @@ def _choice(default: str, *choices: str) -> Any:
     return field(default=default, metadata={"choices": choices})
 
 
+def _import_path(default: str = "", *choices: str) -> Any:
+    """A name among `choices`, or "package.module:attribute" (a user's own part, see `wgan.recipe`)."""
+    return field(default=default, metadata={"choices": choices, "import_path": True})
+
+
 def _number(default: float | int, *, min: float | None = None, gt: float | None = None,
             max: float | None = None) -> Any:
     return field(default=default, metadata={"min": min, "gt": gt, "max": max})
@@ -82,6 +87,10 @@ class ModelConfig:
     `wgan.conditional`): "none", "projection" (the projection critic, Miyato & Koyama 2018)
     or "auxiliary" (AC-WGAN-GP: a critic with class logits, Gulrajani et al. 2017); either
     way the generator takes a class through conditional normalisation.
+
+    generator, critic: "package.module:attribute" of your own network (a class or function),
+    called with those of latent_dim, image_size, channels, dim, shape, width, depth, n_classes
+    (and out_dim for a critic) its signature names (see `wgan.recipe`); "" uses `kind`'s.
     """
     kind: str = _choice("mlp", *MODEL_KINDS)
     resnet: str = _choice("wgan_gp", *RESNETS)
@@ -94,6 +103,8 @@ class ModelConfig:
     critic_norm: str = _choice("none", *NORMS)
     generator_norm: str = _choice("batch", *NORMS)
     conditional: str = _choice("none", *CONDITIONINGS)
+    generator: str = _import_path()
+    critic: str = _import_path()
 
 
 @dataclass
@@ -108,8 +119,9 @@ class ObjectiveConfig:
     auxiliary_weight, auxiliary_generator_weight: under model.conditional = "auxiliary", the
     weights of the critic's cross-entropy on real images and of the generator's on its own
     (the WGAN-GP reference's ACGAN_SCALE = 1 and ACGAN_SCALE_G = 0.1).
+    name may also be "package.module:attribute" of your own objective (see `wgan.protocols`).
     """
-    name: str = _choice("wasserstein", *OBJECTIVES)
+    name: str = _import_path("wasserstein", *OBJECTIVES)
     generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle")
     divergence: str = _choice("kl", *F_DIVERGENCE_NAMES)
     cramer_dim: int = _number(256, min=1)
@@ -239,7 +251,13 @@ def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str
         if key.endswith("betas") and not all(0.0 <= v < 1.0 for v in value):
             raise ConfigError(f"{key} = {list(value)}: each beta must be in [0, 1)")
     choices = meta.get("choices")
-    if choices and value not in choices:
+    if meta.get("import_path") and value not in (choices or ("",)):
+        module, sep, attribute = value.partition(":")
+        if not (sep and module.strip() and attribute.strip()):
+            allowed = f"allowed values are {', '.join(choices)} or " if choices else "expected "
+            raise ConfigError(f"{key} = {value!r}: {allowed}'package.module:attribute' "
+                              "(an importable class or function)")
+    elif choices and value not in choices:
         raise ConfigError(f"{key} = {value!r}: allowed values are {', '.join(map(str, choices))}")
     for bound, ok, words in (("min", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
                              ("max", lambda v, b: v <= b, "<=")):

@@ -192,6 +192,8 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
                        kde: bool = False, seed: int = 0, repeats: int = 1, memorisation: bool = True,
                        details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Evaluate `generator` against `data` (a wgan data set) with n generated samples.
+    `generator`: an nn.Module with `latent_dim`, z (n, latent_dim) -> samples (n, *data.shape)
+    (see `wgan.protocols.Generator`).
 
     repeats > 1: the whole evaluation on `repeats` independent draws (seeds seed, seed+1, ...);
     every scalar metric is then the mean over draws, with its sample standard deviation
@@ -208,6 +210,10 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
     """
     if repeats < 1:
         raise WganError(f"repeats = {repeats}: need at least one draw")
+    latent_dim = getattr(generator, "latent_dim", None)
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+        raise WganError(f"generator ({type(generator).__name__}) has no latent_dim (got {latent_dim!r}): set "
+                        "generator.latent_dim to the size of the latent vectors z (n, latent_dim) it takes")
     train_vectors, seconds = None, 0.0
     if memorisation and has_training_set(data):
         start = time.perf_counter()

@@ -20,8 +20,6 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .config import CONSTRAINTS as CONSTRAINT_NAMES
-from .config import ConstraintConfig, registry
 from .errors import ConfigError
 from .input_gradients import input_gradient_norms, input_gradients
 from .networks import uses_batch_norm, with_masked_activations
@@ -118,9 +116,9 @@ class GradientPenalty(InputGradientPenalty):
     punishes slopes above 1 (the same paper, appendix; Petzka et al. 2018). With
     ``every = k``: k times that, on every k-th critic step only (see InputGradientPenalty).
     """
-    weight: float = ConstraintConfig.penalty_weight  # one default, the config's
+    weight: float = 0.1  # the config's constraint.penalty_weight
     one_sided: bool = False
-    every: int = ConstraintConfig.every
+    every: int = 1
 
     @property
     def name(self) -> str:
@@ -143,8 +141,8 @@ class R1Penalty(InputGradientPenalty):
     never on generated data or interpolates. With ``every = k``: k * gamma / 2 * E||grad||^2
     on every k-th critic step and 0 on the others (StyleGAN2's lazy R1).
     """
-    gamma: float = ConstraintConfig.r1_gamma  # one default, the config's
-    every: int = ConstraintConfig.every
+    gamma: float = 10.0  # the config's constraint.r1_gamma
+    every: int = 1
     name = "r1"
 
     def points(self, real: Tensor, fake: Tensor, generator: torch.Generator | None) -> Tensor:
@@ -168,20 +166,3 @@ class SpectralNorm(NoConstraint):
         for layer in layers:
             nn.utils.parametrizations.spectral_norm(layer)
         return critic
-
-
-CONSTRAINTS = registry("constraint.name", CONSTRAINT_NAMES, {
-    NoConstraint.name: lambda config: NoConstraint(),
-    WeightClipping.name: lambda config: WeightClipping(config.clip_value),
-    "gradient_penalty": lambda config: GradientPenalty(config.penalty_weight, one_sided=False, every=config.every),
-    "one_sided_penalty": lambda config: GradientPenalty(config.penalty_weight, one_sided=True, every=config.every),
-    SpectralNorm.name: lambda config: SpectralNorm(),
-    R1Penalty.name: lambda config: R1Penalty(config.r1_gamma, config.every),
-})
-
-
-def make_constraint(config: ConstraintConfig) -> NoConstraint:
-    """The constraint named by `config.name`, with its parameters."""
-    if config.name not in CONSTRAINTS:
-        raise ConfigError(f"constraint.name = {config.name!r}: allowed values are {', '.join(CONSTRAINTS)}")
-    return CONSTRAINTS[config.name](config)

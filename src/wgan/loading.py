@@ -27,9 +27,14 @@ class LoadedRun:
 
 
 def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
-             device: str | torch.device = "cpu", raw: bool = False) -> LoadedRun:
+             device: str | torch.device = "cpu", raw: bool = False, *, generator: nn.Module | None = None,
+             critic: nn.Module | None = None) -> LoadedRun:
     """Load run_dir/checkpoint.pt (or `checkpoint`) into freshly built networks; the averaged
-    generator where the run has one, unless `raw` asks for the trained generator itself."""
+    generator where the run has one, unless `raw` asks for the trained generator itself.
+
+    generator, critic: for a run trained from objects given to `wgan.train`, networks built as
+    those were (the weights are loaded into them; a critic is prepared by the run's constraint
+    and wrapped by its conditioning, as in training)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise WganError(f"run directory {run_dir} does not exist")
@@ -40,7 +45,7 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     config = config_from_dict(state["config"])
     shape = tuple(state["data_shape"])
     classes = tuple(state.get("classes", ())) if config.model.conditional != "none" else ()
-    generator, critic = build_networks(config, shape, len(classes))
+    generator, critic = build_networks(config, shape, len(classes), generator=generator, critic=critic)
     averaged = "ema_generator" in state and not raw
     for name, net in (("ema_generator" if averaged else "generator", generator), ("critic", critic)):
         try:
@@ -49,6 +54,7 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
             detail = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             detail = detail if len(detail) <= 400 else detail[:400] + " ..."
             raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
-                            f"config builds: {detail}") from None
+                            f"config builds: {detail}; a run trained from networks given to wgan.train loads with "
+                            "the same: load_run(run_dir, generator=..., critic=...)") from None
     return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]),
                      averaged, classes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
@@ -14,9 +14,9 @@ from .callbacks import REQUESTS, STOP, build_callbacks
 from .config import Config
 from .data import classes_of, load_data_of
 from .errors import ConfigError
-from .recipe import build_parts, build_state
+from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
-from .steps import TrainingState, compile_losses, train_step
+from .steps import TrainingState, train_step
 
 
 @dataclass
@@ -29,11 +29,18 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)  # what a run with nothing to train has to say
 
 
-def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: bool = False,
-          progress: bool | None = None) -> TrainResult:
+def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any = None, objective: Any = None,
+          constraint: Any = None, optimizers: Any = None, callbacks: Sequence[Any] = (), loggers: Sequence[Any] = (),
+          overwrite: bool = False, resume: bool = False, progress: bool | None = None) -> TrainResult:
     """Train per `config`, writing the run directory; `resume` continues its last checkpoint
-    (see `wgan.resume`). progress: show a progress bar (None: only on a terminal)."""
+    (see `wgan.resume`). progress: show a progress bar (None: only on a terminal).
+
+    generator, critic (nn.Modules), objective, constraint, optimizers (factories): objects
+    that take the place of what the config names; callbacks, loggers: objects that watch
+    the run besides the built-in ones. What each must provide: `wgan.protocols`."""
     run_dir = Path(run_dir)
+    given = check_given(generator=generator, critic=critic, objective=objective, constraint=constraint,
+                        optimizers=optimizers, callbacks=callbacks, loggers=loggers)
     process = distributed.from_environment()
     device = distributed.resolve_device(config.train.device, process)
     distributed.init(process, device)
@@ -44,13 +51,14 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
         torch.set_num_threads(config.train.threads)
     batch_size = per_process_batch(config, process)
     data = load_data_of(config)
-    objective, constraint = build_parts(config)
-    state = build_state(config, data.shape, device, process, len(classes_of(data)))
-    if config.train.compile:
-        compile_losses(state, objective, constraint, config.train.fused_critic_pass)
+    recipe = build_recipe(config, data.shape, len(classes_of(data)), **given.parts)
+    state = build_state(config, data.shape, device, process, len(classes_of(data)), recipe)
     if start.checkpoint is not None:
         state.load_state_dict(start.checkpoint, rank=process.rank if process.distributed else None)
-    callbacks = build_callbacks(config, run_dir, process, data, objective, start, overwrite or resume, progress)
+    objective, constraint = recipe.objective, recipe.constraint
+    callbacks = build_callbacks(config, run_dir, process, data, objective, start, overwrite or resume, progress,
+                                own_callbacks=given.callbacks, loggers=given.loggers,
+                                latent_dim=recipe.generator.latent_dim, constraint_name=constraint.name)
     cadence, key, last_eval, stop = config.eval, objective.estimate_key, {}, False
     with callbacks.running(state):
         distributed.barrier(process)

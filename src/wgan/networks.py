@@ -13,10 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .config import ModelConfig
 from .errors import ConfigError
-from .conditional import apply_norm, conditional_critic, conditional_norm, generator_labels
-from .resnets import ResNetCritic, ResNetGenerator
+from .conditional import apply_norm, conditional_norm, generator_labels
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -264,43 +262,6 @@ class DCGANGenerator(nn.Module):
         for layer in self.net:
             x = apply_norm(layer, x, labels)
         return x
-
-
-def make_networks(config: ModelConfig, shape: tuple[int, ...], critic_out_dim: int = 1,
-                  num_classes: int = 0) -> tuple[nn.Module, nn.Module]:
-    """The generator and critic described by `config` for samples of `shape`.
-
-    shape: (d,) for points, (C, S, S) for images; images get a tanh generator output.
-    `model.kind = "dcgan"` and `"resnet"` (see `wgan.resnets`) need images; `"mlp"` takes
-    either (the WGAN paper's MLP generator is width 512, depth 4). critic_out_dim > 1 makes a
-    feature critic (Cramer). Under `model.conditional` the generator takes labels of
-    `num_classes` classes and the critic is wrapped (see `wgan.conditional`).
-    """
-    shape = tuple(shape)
-    is_image = len(shape) == 3
-    classes = num_classes if config.conditional != "none" else 0
-    if config.conditional != "none" and num_classes < 2:
-        raise ConfigError(f"model.conditional = {config.conditional!r} needs labelled data with at least 2 "
-                          f"classes (got {num_classes}): use digits, mnist, or a folder whose subfolders are the classes")
-    if config.kind in ("dcgan", "resnet"):
-        if not is_image:
-            raise ConfigError(f"model.kind = {config.kind!r} needs image data, but the data has shape {shape}; "
-                              "use model.kind = 'mlp' for points, or an image data.name")
-        if shape[1] != shape[2]:
-            raise ConfigError(f"model.kind = {config.kind!r} needs square images, got {shape[1]}x{shape[2]}")
-    if config.kind == "resnet":
-        generator = ResNetGenerator(config.latent_dim, shape[0], shape[1], config.generator_width, classes)
-        critic = ResNetCritic(shape[0], shape[1], config.critic_width, config.resnet, critic_out_dim)
-    elif config.kind == "dcgan":
-        generator = DCGANGenerator(config.latent_dim, shape[0], shape[1], config.generator_width,
-                                   config.generator_norm, classes)
-        critic = DCGANCritic(shape[0], shape[1], config.critic_width, config.critic_norm, critic_out_dim)
-    else:
-        generator = MLPGenerator(config.latent_dim, shape, config.generator_width, config.generator_depth,
-                                 config.activation, tanh_output=is_image, num_classes=classes)
-        critic = MLPCritic(math.prod(shape), config.critic_width, config.critic_depth, config.activation,
-                           critic_out_dim)
-    return generator, conditional_critic(config.conditional, critic, classes, shape)
 
 
 @contextmanager

@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-
-from .config import F_DIVERGENCE_NAMES, ObjectiveConfig, registry
-from .config import OBJECTIVES as OBJECTIVE_NAMES
-from .errors import ConfigError
 
 LOG2 = math.log(2.0)
 
@@ -292,40 +288,33 @@ class Hinge(Objective):
         return 100.0
 
 
-def _mode(config: ObjectiveConfig, default: str, allowed: tuple[str, ...], what: str) -> str:
-    mode = default if config.generator_loss == "default" else config.generator_loss
-    if mode not in allowed:
-        raise ConfigError(f"objective.generator_loss = {config.generator_loss!r}: for {what} use "
-                          f"{' or '.join(allowed)}")
-    return mode
+class OwnObjective(Objective):
+    """A user's objective (see `wgan.protocols.Objective`) completed with the defaults of what
+    it leaves out: its own members where it has them, `Objective`'s otherwise, and an estimate
+    of minus the critic loss, under `critic_estimate`."""
+    OPTIONAL = ("name", "estimate_key", "output_dim", "batches", "critic_values", "mean_critic_values",
+                "runaway_estimate", "estimate")
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+        for attr in self.OPTIONAL[1:]:
+            if hasattr(inner, attr):
+                setattr(self, attr, getattr(inner, attr))
+
+    def critic_loss(self, real: Tensor, fake: Tensor, **batches: Tensor) -> Tensor:
+        return self.inner.critic_loss(real, fake, **batches)
+
+    def generator_loss(self, fake: Tensor, **batches: Tensor) -> Tensor:
+        return self.inner.generator_loss(fake, **batches)
+
+    def estimate(self, real: Tensor, fake: Tensor, **batches: Tensor) -> Tensor:
+        return -self.inner.critic_loss(real, fake, **batches)
 
 
-def _fgan(config: ObjectiveConfig) -> FGAN:
-    if config.divergence not in F_DIVERGENCES:
-        raise ConfigError(f"objective.divergence = {config.divergence!r}: allowed values are "
-                          f"{', '.join(F_DIVERGENCES)}")
-    return FGAN(F_DIVERGENCES[config.divergence], _mode(config, "saddle", ("saddle", "non_saturating"), "f-GANs"))
-
-
-OBJECTIVES = registry("objective.name", OBJECTIVE_NAMES, {
-    Wasserstein.name: lambda config: Wasserstein(),
-    StandardGAN.name: lambda config: StandardGAN(_mode(config, "non_saturating", ("minimax", "non_saturating"),
-                                                       "the standard GAN")),
-    FGAN.name: _fgan,
-    Cramer.name: lambda config: Cramer(config.cramer_dim),
-    Hinge.name: lambda config: Hinge(),
-})
-registry("objective.divergence", F_DIVERGENCE_NAMES, F_DIVERGENCES)
-
-
-def objective_from_config(config: ObjectiveConfig) -> Objective:
-    """The objective `config.name` with its options."""
-    if config.name not in OBJECTIVES:
-        raise ConfigError(f"objective.name = {config.name!r}: allowed values are {', '.join(OBJECTIVES)}")
-    return OBJECTIVES[config.name](config)
-
-
-def make_objective(name: str, generator_loss: str = "default", divergence: str = "kl",
-                   cramer_dim: int = 256) -> Objective:
-    """The objective `name` (wasserstein, gan, fgan, cramer, hinge) with its options."""
-    return objective_from_config(ObjectiveConfig(name, generator_loss, divergence, cramer_dim))
+def completed(objective: Any) -> Objective:
+    """`objective` itself when it has every member the training loop calls; else wrapped in
+    an OwnObjective that supplies the defaults."""
+    if all(hasattr(objective, attr) for attr in OwnObjective.OPTIONAL):
+        return objective
+    return OwnObjective(objective)

@@ -59,16 +59,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .conditional import apply_norm, conditional_norm, generator_labels
-from .config import RESNETS, registry
 from .errors import ConfigError
 
 IMAGE_SIZES = (32, 64, 128)
 
 # model.resnet -> the critic's head: (global pooling, bias of the output layer)
-HEADS = registry("model.resnet", RESNETS, {
+HEADS = {
     "wgan_gp": ("mean", True),   # gan_cifar_resnet.py: tf.reduce_mean(axis=[2,3]), Linear with biases
     "sngan": ("sum", False),     # snresnet_32.py: F.sum(axis=(2,3)), SNLinear(nobias=True)
-})
+}
 
 
 def resnet_blocks(image_size: int) -> int:
@@ -203,7 +202,7 @@ class ResNetCritic(nn.Module):
                  out_dim: int = 1) -> None:
         super().__init__()
         if variant not in HEADS:
-            raise ConfigError(f"model.resnet = {variant!r}: allowed values are {', '.join(HEADS)}")
+            raise ConfigError(f"variant = {variant!r} (model.resnet): allowed values are {', '.join(HEADS)}")
         downs = resnet_blocks(image_size) - 1
         self.variant, self.out_dim = variant, out_dim
         self.pool, bias = HEADS[variant]

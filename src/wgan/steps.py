@@ -52,6 +52,7 @@ class TrainingState:
     critic_losses: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None  # compiled forms of
     generator_losses: Callable[..., Tensor] | None = None                     # the loss functions
     conditioning: NoConditioning = field(default_factory=NoConditioning)  # how labels enter (model.conditional)
+    callback_states: dict[str, Any] = field(default_factory=dict)  # the callbacks' state_dicts, by name
 
     def __post_init__(self) -> None:
         self.generator_sync = self.generator_sync or self.generator
@@ -112,6 +113,7 @@ class TrainingState:
             "critic_iterations": self.critic_iterations,
             "log_sums": dict(self.log_sums),
             **({"ema_generator": self.ema.average.state_dict()} if self.ema is not None else {}),
+            **({"callbacks": dict(self.callback_states)} if self.callback_states else {}),
         }
 
     def load_state_dict(self, state: dict[str, Any], rank: int | None = None) -> None:
@@ -131,6 +133,7 @@ class TrainingState:
             sums = state["log_sums"]
             self.log_sums = {"estimate": sums["estimate"].to(device), "penalty": sums["penalty"].to(device),
                              "critic_steps": int(sums["critic_steps"])}
+        self.callback_states = dict(state.get("callbacks", {}))
         if rank is not None:
             self.load_rng_state(state["ranks"][rank])
         if self.ema is not None:
@@ -140,6 +143,20 @@ class TrainingState:
             self.ema.average.load_state_dict(state["ema_generator"])
 
 
+def bound_critic_losses(state: TrainingState, objective: Objective, constraint: NoConstraint,
+                        fused: bool) -> Callable[..., tuple[Tensor, Tensor, Tensor]]:
+    """critic_losses with the networks and parts bound: (real, fake, batches, penalty_inputs,
+    labels) -> (loss, estimate, penalty). What an eager step calls and train.compile compiles."""
+    return partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
+                   state.autocast)
+
+
+def bound_generator_losses(state: TrainingState, objective: Objective) -> Callable[..., Tensor]:
+    """generator_losses with the networks and parts bound: (latents, data, labels) -> loss."""
+    return partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
+                   state.autocast, state.augment)
+
+
 def compile_losses(state: TrainingState, objective: Objective, constraint: NoConstraint, fused: bool) -> None:
     """Have the steps call torch.compile'd critic_losses and generator_losses (`train.compile`).
 
@@ -147,10 +164,8 @@ def compile_losses(state: TrainingState, objective: Objective, constraint: NoCon
     (compiled autograd refuses the eager double backward). The first step compiles
     (seconds to a minute); fixed batch shapes keep it from recompiling.
     """
-    critic = partial(critic_losses, state.critic_sync, objective, constraint, state.conditioning, fused,
-                     state.autocast)
-    generator = partial(generator_losses, state.generator_sync, state.critic, objective, state.conditioning,
-                        state.autocast, state.augment)
+    critic = bound_critic_losses(state, objective, constraint, fused)
+    generator = bound_generator_losses(state, objective)
     try:  # torch.compile raises RuntimeError where it is not supported (this Python, this platform)
         compiled = torch.compile(critic, dynamic=False), torch.compile(generator, dynamic=False)
     except RuntimeError as error:
@@ -300,8 +315,7 @@ def critic_step(state: TrainingState, data, objective: Objective, constraint: No
         fake = generated()
         batches = {name: generated() for name in objective.batches("critic")}
     penalty_inputs = constraint.penalty_inputs(real, fake, noise, state.critic_iterations)
-    losses = state.critic_losses or partial(critic_losses, state.critic_sync, objective, constraint, conditioning,
-                                            fused, state.autocast)
+    losses = state.critic_losses or bound_critic_losses(state, objective, constraint, fused)
     loss, estimate, penalty = losses(real, fake, batches, penalty_inputs, labels)
     scaler = state.critic_scaler
     state.critic_optimizer.zero_grad(set_to_none=True)
@@ -332,8 +346,7 @@ def generator_step(state: TrainingState, data, objective: Objective, batch_size:
             latents[name] = (sample_latent(batch_size, latent_dim, noise, device),
                              instance_noise(noise_std, shape, noise),
                              None if state.augment is None else state.augment.draw(like, noise))
-    losses = state.generator_losses or partial(generator_losses, state.generator_sync, critic, objective,
-                                               state.conditioning, state.autocast, state.augment)
+    losses = state.generator_losses or bound_generator_losses(state, objective)
     critic.requires_grad_(False)
     loss = losses(latents, real, labels)
     state.generator_optimizer.zero_grad(set_to_none=True)

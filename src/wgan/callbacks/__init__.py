@@ -3,6 +3,7 @@ place that decides which process runs which: `build_callbacks`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Sequence
 
 from .. import distributed
 from ..config import Config
@@ -14,6 +15,7 @@ from .base import CHECKPOINT, REQUESTS, STOP, Callback, Callbacks
 from .checkpoints import CHECKPOINT_FORMAT, Checkpointer, checkpoint_contents
 from .evaluation import Evaluation
 from .figures import Figures
+from .logger_bridge import LoggerBridge
 from .guards import CriticWatch, DivergenceWarning, FiniteGuard, TrainingDiverged, check_finite
 from .metrics_log import MetricsLogger, TensorBoard
 from .progress import ProgressBar
@@ -27,20 +29,28 @@ __all__ = ["CHECKPOINT", "CHECKPOINT_FORMAT", "REQUESTS", "STOP", "Callback", "C
 
 
 def build_callbacks(config: Config, run_dir: Path, process: distributed.Process, data, objective: Objective,
-                    start: Start, overwrite: bool, progress: bool | None) -> Callbacks:
+                    start: Start, overwrite: bool, progress: bool | None, *, own_callbacks: Sequence[Callback] = (),
+                    loggers: Sequence[Any] = (), latent_dim: int | None = None,
+                    constraint_name: str | None = None) -> Callbacks:
     """Every process stops on a signal and guards against non-finite values; the main process
-    alone owns the run directory, evaluates, draws, logs, checkpoints and shows progress."""
+    alone owns the run directory, evaluates, draws, logs, checkpoints and shows progress, and
+    runs the user's `own_callbacks` and `loggers` (before the checkpoint, so that their state is saved).
+    latent_dim, constraint_name: the generator's and the constraint's, where objects replaced
+    the config's."""
+    constraint_name = constraint_name or config.constraint.name
     callbacks: list[Callback] = [StopOnSignal(), FiniteGuard()]
     if process.is_main:
-        evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
+        evaluator = make_evaluator(data, config.eval.samples, latent_dim or config.model.latent_dim,
+                                   config.train.seed, objective)
         tensorboard = TensorBoard(run_dir, config.eval.tensorboard)
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
         callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes),
                      *callbacks, Evaluation(evaluator),
-                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"))]  # R1 bounds no slope
+                     CriticWatch(objective, constrained=constraint_name not in ("none", "r1"))]  # R1 bounds no slope
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
                                      tensorboard))
-        callbacks += [MetricsLogger(run_dir, tensorboard), Checkpointer(run_dir, config, data.shape, classes_of(data)),
+        callbacks += [MetricsLogger(run_dir, tensorboard), *own_callbacks, *(LoggerBridge(x, run_dir, config) for x in loggers),
+                      Checkpointer(run_dir, config, data.shape, classes_of(data)),
                       ProgressBar(config.train.steps, f"train {config.name}", objective.estimate_key, progress)]
     return Callbacks(callbacks)
