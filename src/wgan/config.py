@@ -183,7 +183,7 @@ class EvalConfig:
     checkpoint_every: int = _number(500, min=1)
     checkpoint_minutes: float = _number(10.0, min=0.0)
     figures: bool = True
-    loggers: tuple[str, ...] = field(default_factory=default_loggers, metadata={"choices": tuple(LOGGERS)})
+    loggers: tuple[str, ...] = field(default_factory=default_loggers, metadata={"choices": LOGGERS})  # the live registry
 
 
 @dataclass
@@ -253,7 +253,7 @@ def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str
     return value
 
 
-def _check_names(key: str, value: Any, choices: tuple[str, ...]) -> tuple[str, ...]:
+def _check_names(key: str, value: Any, choices: typing.Collection[str]) -> tuple[str, ...]:
     """A list of distinct names from `choices` (eval.loggers), as a tuple."""
     example = '["jsonl", "tensorboard"]'
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
