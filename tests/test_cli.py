@@ -29,7 +29,7 @@ def test_train_runs_every_preset(tmp_path, capsys, preset):
         extra = ["--data", str(tmp_path / "pictures"), "--set", "data.image_size=32", "--set", "model.generator_width=8",
                  "--set", "model.critic_width=8", "--set", "train.n_critic=1"]
     assert main(["train", "--config", preset, "--out", str(out), *TINY, *extra]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert f"run directory: {out}" in printed and "exact W1" in printed
     records = read_metrics(out)
     assert records[-1]["step"] == 4 and "w1" in records[-1]
@@ -55,7 +55,7 @@ def test_default_out_never_overwrites(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["train", *TINY]) == 0
     assert main(["train", *TINY]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert "run directory: runs/default\n" in printed and "run directory: runs/default-2\n" in printed
 
 

@@ -122,7 +122,7 @@ def test_torchrun_trains_writes_one_run_directory_and_resumes(tmp_path):
             "--set", "eval.checkpoint_every=2", "--set", "eval.tensorboard='off'", "--set", "eval.figures=false"]
     first = subprocess.run(base + args, capture_output=True, text=True, env=env, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
-    assert first.stdout.count("run directory:") == 1  # only rank 0 reports
+    assert first.stderr.count("run directory:") == 1  # only rank 0 reports
     from wgan.runs import load_checkpoint, read_metrics
 
     state = load_checkpoint(out)

@@ -28,10 +28,13 @@ def launch(args, cwd):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def wait_for_write(proc, at_least):
+def wait_for_write(proc, at_least, seen=None):
     """Read the child's stderr until it announces the write of a checkpoint of step >= at_least;
-    return that step (the child is then paused inside the write), or None if it ended first."""
+    return that step (the child is then paused inside the write), or None if it ended first.
+    `seen`: a list that gets every line read."""
     for line in proc.stderr:
+        if seen is not None:
+            seen.append(line)
         words = line.split()
         if words[:4] == ["wgan:", "writing", "checkpoint", "of"] and int(words[-1]) >= at_least:
             return int(words[-1])
@@ -62,8 +65,9 @@ def test_sigkill_at_five_moments_then_resume_matches_uninterrupted_run(tmp_path)
 
     # 2. it starts again from step 0, and is killed inside a later write, halfway through its bytes
     proc = launch(resume, tmp_path)
-    assert "has no checkpoint yet" in proc.stdout.readline()
-    written = wait_for_write(proc, rng.randrange(20, 50, 10))
+    said = []
+    written = wait_for_write(proc, rng.randrange(20, 50, 10), said)
+    assert said[0] == f"run directory: {run}\n" and "has no checkpoint yet" in said[1]
     kill(proc)
     assert load_checkpoint(run)["step"] == written - 10 and list(run.glob("*.tmp"))
 
@@ -115,9 +119,13 @@ def test_signal_finishes_the_step_writes_a_checkpoint_and_says_how_to_resume(tmp
     time.sleep(PAUSE_S + 0.05)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
-    assert f"wgan train --resume {run}" in out
+    assert proc.returncode == 128 + sig  # 130 for SIGINT, 143 for SIGTERM, as a shell reports them
+    last = err.strip().splitlines()[-1]
     state = load_checkpoint(run)
+    evaluated = [r for r in read_metrics(run) if "w1" in r][-1]
+    assert last.startswith(f"stopped at step {state['step']} by {signal.Signals(sig).name}, checkpoint written; "
+                           f"the last evaluation, at step {evaluated['step']}: exact W1 ")
+    assert last.endswith(f"Continue with: wgan train --resume {run}") and out == ""
     assert 10 <= state["step"] < 100000
     # the log keeps its cadence (every 5 steps here); the sums since the last line are in the checkpoint
     assert state["step"] - 5 < read_metrics(run)[-1]["step"] <= state["step"]

@@ -250,7 +250,7 @@ def test_hinge_and_r1_train_sample_evaluate_and_resume_from_the_command_line(tmp
     run = tmp_path / "run"
     assert main(["train", "--objective", "hinge", *flags, "--steps", "3", "--out", str(run), *DATA[kind],
                  *TINY]) == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "critic estimate of hinge" in out
     records = read_metrics(run)
     assert all(np.isfinite(r["critic_hinge_estimate"]) for r in records if r["step"])
@@ -269,7 +269,7 @@ def test_hinge_and_r1_train_sample_evaluate_and_resume_from_the_command_line(tmp
     assert result["step"] == 3 and np.isfinite(result["w1"]) and result["w1"] > 0
 
     assert main(["train", "--resume", str(run), "--steps", "5", "--no-progress"]) == 0
-    assert "extending" in capsys.readouterr().out
+    assert "extending" in capsys.readouterr().err
     assert load_checkpoint(run)["step"] == 5
     assert [r["step"] for r in read_metrics(run)] == [0, 1, 2, 3, 4, 5]
 

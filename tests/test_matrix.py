@@ -34,7 +34,7 @@ def test_every_pair_trains_resumes_samples_evaluates_and_explores(tmp_path, caps
             "--set", f"eval.figures={str(figures).lower()}"]
     assert main(["train", "--steps", "3", "--out", str(run), *args]) == 0
     assert main(["train", "--resume", str(run), "--steps", "5", "--no-progress"]) == 0
-    assert "extending" in capsys.readouterr().out
+    assert "extending" in capsys.readouterr().err
     assert load_checkpoint(run)["step"] == 5
     assert [r["step"] for r in read_metrics(run)] == [0, 1, 2, 3, 4, 5]
     assert "steps = 5" in (run / "config.toml").read_text()

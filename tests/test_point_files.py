@@ -236,7 +236,7 @@ def test_train_then_sample_on_a_users_file(tmp_path, capsys, name, x, save):
     path = savetxt(tmp_path / name, x, **save)
     run = tmp_path / "run"
     assert main(["train", "--data", str(path), *TRAIN, "--out", str(run)]) == 0
-    assert "exact W1" in capsys.readouterr().out
+    assert "exact W1" in capsys.readouterr().err
     assert_png(run / "figures" / "landscape.png")
     assert main(["sample", "--run", str(run), "--out", str(tmp_path / "x.png"), "-n", "50"]) == 0
     assert capsys.readouterr().out == f"wrote {tmp_path / 'x.png'}\n"

@@ -27,7 +27,7 @@ def test_resume_at_the_runs_step_says_there_is_nothing_to_do(run, capsys):
     capsys.readouterr()
     before = (run / "metrics.jsonl").read_text()
     assert main(["train", "--resume", str(run), "--no-progress"]) == 0
-    assert "already at step 20 of 20: nothing to train" in capsys.readouterr().out
+    assert "already at step 20 of 20: nothing to train" in capsys.readouterr().err
     assert main(["train", "--resume", str(run), "--steps", "20", "--no-progress"]) == 0
     assert (run / "metrics.jsonl").read_text() == before
 
@@ -40,7 +40,7 @@ def test_resume_below_the_runs_step_is_an_error(run, capsys):
 def test_extending_records_the_new_total_and_replans_the_decay(run, capsys):
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--steps", "40", "--no-progress"]) == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "extending" in out and "from 20 to 40 steps" in out and "lr_critic goes from 0 to 0.0015" in out
     assert "steps = 40" in (run / "config.toml").read_text()
     lr = {r["step"]: r["lr_critic"] for r in read_metrics(run) if r["step"]}
@@ -49,7 +49,7 @@ def test_extending_records_the_new_total_and_replans_the_decay(run, capsys):
         assert lr[step] == pytest.approx(3e-3 * (1 - step / 40), rel=1e-9)
     # the recorded config is the extended run: resuming it again has nothing to do
     assert main(["train", "--resume", str(run), "--no-progress"]) == 0
-    assert "already at step 40 of 40" in capsys.readouterr().out
+    assert "already at step 40 of 40" in capsys.readouterr().err
 
 
 def test_resume_may_move_machines_but_not_change_the_experiment(run, capsys):

@@ -123,7 +123,7 @@ def test_existing_run_directory_is_not_overwritten(tmp_path, tiny_overrides):
     config = load_config("default", tiny_overrides + ["eval.figures=false"])
     train(config, tmp_path / "run", progress=False)
     before = (tmp_path / "run" / "metrics.jsonl").read_text()
-    with pytest.raises(WganError, match="already exists; pass --overwrite"):
+    with pytest.raises(WganError, match="already exists; pass overwrite=True"):
         train(config, tmp_path / "run", progress=False)
     assert (tmp_path / "run" / "metrics.jsonl").read_text() == before
     train(config, tmp_path / "run", overwrite=True, progress=False)

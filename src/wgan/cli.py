@@ -4,10 +4,16 @@
 Errors in the user's input print one line, `wgan: error: ...`, and exit with status 2.
 Output into a pipe that its reader closed (`wgan emd ... | head -1`) ends quietly with
 status 141 (128 + SIGPIPE), as a program killed by SIGPIPE would.
+
+What the library says goes through `logging` (loggers under "wgan"); the command line sends
+it to stderr, a line at a time, flushed: INFO and up by default, WARNING and up with --quiet,
+DEBUG with --verbose (before or after the command: `wgan --quiet train`, `wgan train -q`).
+A command's results (tables, JSON) go to stdout.
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -21,12 +27,53 @@ COMMANDS = [train, sample, explore, evaluate, emd, divergences, demo, presets]
 EXIT_BROKEN_PIPE = 128 + 13
 
 
+log = logging.getLogger("wgan")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wgan", description="Train and study Wasserstein GANs.")
+    _add_verbosity(parser, default=0)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
+    for subparser in sub.choices.values():
+        _add_verbosity(subparser, default=argparse.SUPPRESS)  # SUPPRESS: keeps a value given before the command
     return parser
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=default,
+                       help="only warnings and errors on stderr (no run directory, evaluation or summary lines)")
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1, default=default,
+                       help="also debugging messages on stderr")
+
+
+class StderrHandler(logging.Handler):
+    """Each record on one line of the current sys.stderr, flushed; warnings and errors as
+    `wgan: warning: ...` / `wgan: error: ...`. Written around a progress bar on a terminal,
+    not through it (tqdm.external_write_mode)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+            if record.levelno >= logging.WARNING:
+                message = f"wgan: {'error' if record.levelno >= logging.ERROR else 'warning'}: {message}"
+            from tqdm import tqdm
+
+            with tqdm.external_write_mode(file=sys.stderr):
+                sys.stderr.write(message + "\n")
+                sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - logging's own convention
+            self.handleError(record)
+
+
+def setup_logging(verbosity: int) -> None:
+    """Send the "wgan" loggers' messages to stderr (one handler, however often main runs) at
+    WARNING (-1, --quiet), INFO (0) or DEBUG (1, --verbose)."""
+    if not any(isinstance(h, StderrHandler) for h in log.handlers):
+        log.addHandler(StderrHandler())
+    log.setLevel({-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}[verbosity])
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
@@ -44,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit:
             sys.stdout.flush()  # --help into a closed pipe
             raise
+        setup_logging(args.verbosity)
         status = _run(args)
         # Output still in the buffer meets a closed pipe here, inside the try, and not in
         # the interpreter's final flush ("Exception ignored ... BrokenPipeError", status 120).
@@ -58,10 +106,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except WganError as exc:
-        print(f"wgan: error: {exc}", file=sys.stderr)
+        log.error("%s", exc.cli or exc)  # the command line's words: flags, not Python arguments
         return 2
     except KeyboardInterrupt:
-        print("wgan: interrupted", file=sys.stderr)
+        log.error("interrupted")
         return 130
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import tomli_w
 
 from .errors import ConfigError
+from .loggers import LOGGERS
 
 
 def _choice(default: str, *choices: str) -> Any:
@@ -183,17 +184,29 @@ class TrainConfig:
     ema_start: int = _number(0, min=0)
 
 
+def default_loggers() -> tuple[str, ...]:
+    """jsonl, plus tensorboard when it is installed."""
+    from importlib.util import find_spec
+
+    return ("jsonl", "tensorboard") if find_spec("tensorboard") else ("jsonl",)
+
+
 @dataclass
 class EvalConfig:
     """Evaluation, logging and checkpoint cadence (in generator steps). A checkpoint is also
-    written when `checkpoint_minutes` of wall-clock time have passed since the last one (0: off)."""
+    written when `checkpoint_minutes` of wall-clock time have passed since the last one (0: off).
+
+    `loggers`: where the scalars and figures go, from `wgan.loggers.LOGGERS` (jsonl, tensorboard,
+    wandb, mlflow); jsonl is always among them (metrics.jsonl is the run's record). The older
+    key `tensorboard` still loads (config.toml files and presets written before `loggers`):
+    "off" takes "tensorboard" out of `loggers`, "on" adds it, "auto" leaves it as it is."""
     every: int = _number(500, min=1)
     samples: int = _number(2000, min=2)
     log_every: int = _number(25, min=1)
     checkpoint_every: int = _number(500, min=1)
     checkpoint_minutes: float = _number(10.0, min=0.0)
     figures: bool = True
-    tensorboard: str = _choice("auto", "auto", "on", "off")
+    loggers: tuple[str, ...] = field(default_factory=default_loggers, metadata={"choices": LOGGERS})  # the live registry
 
 
 @dataclass
@@ -242,6 +255,8 @@ def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str
     elif annotation is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key} = {value!r}: expected a string")
+    elif origin is tuple and typing.get_args(annotation)[-1] is Ellipsis:
+        return _check_names(key, value, meta.get("choices", ()))
     elif origin is tuple:
         n = len(typing.get_args(annotation))
         if (not isinstance(value, (list, tuple)) or len(value) != n
@@ -267,6 +282,38 @@ def _check_value(key: str, value: Any, annotation: Any, meta: typing.Mapping[str
     return value
 
 
+def _check_names(key: str, value: Any, choices: typing.Collection[str]) -> tuple[str, ...]:
+    """A list of distinct names from `choices` (eval.loggers), as a tuple."""
+    example = '["jsonl", "tensorboard"]'
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} = {value!r}: expected a list of names, e.g. {key} = {example}")
+    for name in value:
+        if name not in choices:
+            raise ConfigError(f"{key} = {list(value)}: {name!r} is not one of {', '.join(choices)}")
+        if value.count(name) > 1:
+            raise ConfigError(f"{key} = {list(value)}: {name!r} is listed twice")
+    if key == "eval.loggers" and "jsonl" not in value:
+        raise ConfigError(f"{key} = {list(value)}: \"jsonl\" must be among them (metrics.jsonl is the "
+                          "run's record, read by resume, the curves figure and wgan evaluate)")
+    return tuple(value)
+
+
+def _legacy_keys(data: typing.Mapping[str, Any]) -> typing.Mapping[str, Any]:
+    """eval.tensorboard (auto | on | off), from before eval.loggers, as eval.loggers."""
+    section = data.get("eval")
+    if not isinstance(section, typing.Mapping) or "tensorboard" not in section:
+        return data
+    section = dict(section)
+    mode = section.pop("tensorboard")
+    if mode not in ("auto", "on", "off"):
+        raise ConfigError(f"eval.tensorboard = {mode!r}: allowed values are auto, on, off "
+                          "(or list the loggers in eval.loggers)")
+    loggers = section.get("loggers", default_loggers())
+    if mode != "auto" and isinstance(loggers, (list, tuple)):  # (anything else: refused by name below)
+        section["loggers"] = [n for n in loggers if n != "tensorboard"] + (["tensorboard"] if mode == "on" else [])
+    return {**data, "eval": section}
+
+
 def _build(cls: type, data: typing.Mapping[str, Any], prefix: str) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -289,7 +336,7 @@ def _build(cls: type, data: typing.Mapping[str, Any], prefix: str) -> Any:
 
 def config_from_dict(data: typing.Mapping[str, Any]) -> Config:
     """Validate a nested mapping (as read from TOML) into a Config; missing keys keep defaults."""
-    config = _build(Config, _renamed(data), "")
+    config = _build(Config, _legacy_keys(_renamed(data)), "")
     _check_combination(config)
     return config
 

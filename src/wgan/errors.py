@@ -4,8 +4,14 @@
 class WganError(Exception):
     """A problem with the user's input (config, data, files, arguments).
 
-    The CLI prints its message on one line and exits with status 2; no traceback.
+    The CLI prints its message on one line and exits with status 2; no traceback. `cli`: the
+    same message in the command line's words where they differ (--overwrite, where the Python
+    API says overwrite=True).
     """
+
+    def __init__(self, message: str = "", *, cli: str | None = None) -> None:
+        super().__init__(message)
+        self.cli = cli
 
 
 class ConfigError(WganError, ValueError):

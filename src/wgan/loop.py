@@ -10,12 +10,13 @@ from typing import Any, Sequence
 import torch
 
 from . import distributed
-from .callbacks import REQUESTS, STOP, build_callbacks
+from .callbacks import REQUESTS, STOP, StopOnSignal, build_callbacks
 from .config import Config
 from .data import classes_of, load_data_of
 from .errors import ConfigError
 from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
+from .runs import RunLock
 from .steps import TrainingState, train_step
 
 
@@ -27,6 +28,7 @@ class TrainResult:
     interrupted: bool = False
     rank: int = 0
     notes: list[str] = field(default_factory=list)  # what a run with nothing to train has to say
+    signal: int | None = None  # the signal (SIGINT, SIGTERM) that stopped it, if one did
 
 
 def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any = None, objective: Any = None,
@@ -44,6 +46,8 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
     process = distributed.from_environment()
     device = distributed.resolve_device(config.train.device, process)
     distributed.init(process, device)
+    if process.is_main:
+        RunLock(run_dir).refuse_if_held()  # a busy directory: refused before anything is said or loaded
     start = plan_start(run_dir, config, resume, process.world_size, device)
     if start.finished:
         return TrainResult(run_dir, config.train.steps, start.final, rank=process.rank, notes=start.notes)
@@ -81,7 +85,9 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
             stop = requests[STOP]
         callbacks.on_end(state, interrupted=stop)
     distributed.barrier(process)
-    return TrainResult(run_dir, state.step, last_eval if "w1" in last_eval else {}, stop, process.rank)
+    signal = next((c.signal for c in callbacks.callbacks if isinstance(c, StopOnSignal)), None)
+    return TrainResult(run_dir, state.step, last_eval if "w1" in last_eval else {}, stop, process.rank,
+                       signal=signal if stop else None)
 
 
 def per_process_batch(config: Config, process: distributed.Process) -> int:

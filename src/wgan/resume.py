@@ -42,8 +42,10 @@ def plan_start(run_dir: Path, config: Config, resume: bool, world_size: int, dev
                         f"{checkpoint.get('world_size', 1)}; resume it with that many (torchrun --nproc_per_node)")
     done, total = int(checkpoint["step"]), config.train.steps
     if total < done:
-        raise WganError(f"{run_dir} is at step {done}, past --steps {total}; a run cannot be shortened "
-                        f"(sample or evaluate its checkpoint, or pass --steps above {done} to extend it)")
+        raise WganError(f"{run_dir} is at step {done}, past train.steps = {total}; a run cannot be shortened "
+                        f"(sample or evaluate its checkpoint, or set train.steps above {done} to extend it)",
+                        cli=f"{run_dir} is at step {done}, past --steps {total}; a run cannot be shortened "
+                            f"(sample or evaluate its checkpoint, or pass --steps above {done} to extend it)")
     if total == done:
         evaluations = [r for r in read_metrics(run_dir / METRICS) if "w1" in r]
         return Start(checkpoint, [f"{run_dir} is already at step {done} of {done}: nothing to train "

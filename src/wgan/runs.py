@@ -5,11 +5,13 @@
       metrics.jsonl      one JSON object per logged step
       checkpoint.pt      the latest checkpoint (previous one kept as checkpoint.prev.pt)
       figures/           PNGs
-      tensorboard/       event files, when tensorboard is installed
+      tensorboard/       event files, when tensorboard is installed (eval.loggers)
+      wandb/, mlruns/    offline W&B and local MLflow runs, when eval.loggers names them
 """
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import pickle
@@ -33,10 +35,12 @@ PREVIOUS_CHECKPOINT = "checkpoint.prev.pt"
 CONFIG = "config.toml"
 METRICS = "metrics.jsonl"
 
+log = logging.getLogger(__name__)
+
 
 LOCK = ".lock"
 # Test hook: with this set to S seconds, each checkpoint write stops for S seconds halfway
-# through its bytes, after printing "wgan: writing checkpoint of step N" to stderr.
+# through its bytes, after logging "wgan: writing checkpoint of step N" (on stderr from the CLI).
 PAUSE_IN_SAVE_ENV = "WGAN_TEST_PAUSE_IN_CHECKPOINT_WRITE"
 
 
@@ -53,8 +57,10 @@ def prepare_run_dir(path: Path, overwrite: bool) -> Path:
     contents = run_contents(path)
     if contents:
         if not overwrite:
-            raise WganError(f"run directory {path} already exists; pass --overwrite to replace it, "
-                            f"--resume {path} to continue it, or --out to choose another")
+            raise WganError(f"run directory {path} already exists; pass overwrite=True to replace it, "
+                            "resume=True to continue it, or another run directory",
+                            cli=f"run directory {path} already exists; pass --overwrite to replace it, "
+                                f"--resume {path} to continue it, or --out to choose another")
         clear_run_dir(path)
     (path / "figures").mkdir(parents=True, exist_ok=True)
     return path
@@ -85,16 +91,35 @@ class RunLock:
         try:
             fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            file.seek(0)
-            holder = file.read().strip() or "unknown"
-            file.close()
-            raise WganError(f"run directory {self.path.parent} is in use by another wgan process (pid "
-                            f"{holder}); wait for it to finish or stop it, or choose another --out") from None
+            raise self._busy(file) from None
         file.truncate(0)
         file.write(f"{os.getpid()}\n")
         file.flush()
         self.file = file
         return self
+
+    def refuse_if_held(self) -> None:
+        """Raise the error `acquire` would if another process holds the lock now, creating and
+        writing nothing (a run checks this before it says or loads anything)."""
+        import fcntl
+
+        try:
+            file = open(self.path, encoding="utf-8")
+        except OSError:  # no lock file (or no directory): nobody holds it
+            return
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise self._busy(file) from None
+        file.close()  # drops the lock again
+
+    def _busy(self, file: Any) -> WganError:
+        file.seek(0)
+        holder = file.read().strip() or "unknown"
+        file.close()
+        busy = (f"run directory {self.path.parent} is in use by another wgan process (pid {holder}); "
+                "wait for it to finish or stop it, or choose another")
+        return WganError(f"{busy} run directory", cli=f"{busy} --out")
 
     def release(self) -> None:
         if self.file is not None:
@@ -155,14 +180,13 @@ def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
 def _save_with_pause(state: dict[str, Any], f: Any, seconds: float) -> None:
     """torch.save with a pause halfway through the bytes (tests kill the process there)."""
     import io
-    import sys
 
     buffer = io.BytesIO()
     torch.save(state, buffer)
     data = buffer.getvalue()
     f.write(data[: len(data) // 2])
     f.flush()
-    print(f"wgan: writing checkpoint of step {state.get('step')}", file=sys.stderr, flush=True)
+    log.info("wgan: writing checkpoint of step %s", state.get("step"))
     time.sleep(seconds)
     f.write(data[len(data) // 2:])
 
@@ -209,22 +233,16 @@ def json_safe(value: Any) -> Any:
 
 
 class MetricsLog:
-    """Appends one JSON object per line to metrics.jsonl (flushed each line); mirrors scalars
-    to TensorBoard when a SummaryWriter is given."""
+    """Appends one JSON object per line to metrics.jsonl (flushed each line)."""
 
-    def __init__(self, path: Path, tensorboard: Any | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.tensorboard = tensorboard
 
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps({k: json_safe(v) for k, v in record.items()})
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
             f.flush()
-        if self.tensorboard is not None:
-            for key, value in record.items():
-                if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
-                    self.tensorboard.add_scalar(key, value, record["step"])
 
     def truncate_after(self, step: int) -> None:
         """Drop lines logged after `step` (and a torn last line), before resuming from `step`."""
@@ -249,20 +267,6 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
                 break
             raise WganError(f"{path}, line {i + 1}: not valid JSON") from None
     return records
-
-
-def open_tensorboard(run_dir: Path, mode: str) -> Any | None:
-    """A SummaryWriter in run_dir/tensorboard, or None. mode: auto | on | off."""
-    if mode == "off":
-        return None
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError:
-        if mode == "on":
-            raise WganError("eval.tensorboard = 'on' needs the tensorboard package: "
-                            "pip install 'wgan[tensorboard]'") from None
-        return None
-    return SummaryWriter(log_dir=str(Path(run_dir) / "tensorboard"))
 
 
 def config_of_run(run_dir: Path) -> "Config":

@@ -1,5 +1,6 @@
 """Figures during training: at each evaluation the critic's landscape (points) or a grid of
-samples from fixed noise (images), and the training curves at the end; also to TensorBoard.
+samples from fixed noise (images), and the training curves at the end; each also to the
+run's loggers (`log_image`, as the PNG bytes written).
 
 The only training code that draws (through `wgan.plots`): the networks are read here (which
 leaves their modes, parameters and random states as they were) and the drawing itself runs
@@ -10,7 +11,7 @@ from __future__ import annotations
 import shutil
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -22,7 +23,6 @@ from ..plots.painter import Painter
 from ..runs import read_metrics
 from ..steps import TrainingState
 from .base import Callback
-from .metrics_log import TensorBoard
 
 GRID_SIZE = 64
 PER_CLASS = 8  # columns of a conditional generator's grid: one row per class
@@ -31,12 +31,12 @@ ANCHORS = 256  # anchors averaged over in a Cramer critic's landscape
 
 class Figures(Callback):
     """Writes run_dir/figures/{landscape,samples}_stepNNNNNN.png, the last as {landscape,samples}.png,
-    and curves.png; TensorBoard gets the same images."""
+    and curves.png; `log_image(step, name, png)` gets each (name: landscape, samples or curves)."""
 
     def __init__(self, run_dir: Path, evaluator: Evaluator, is_image: bool, title: str,
-                 tensorboard: TensorBoard) -> None:
+                 log_image: Callable[[int, str, bytes], None] | None = None) -> None:
         self.dir = Path(run_dir) / "figures"
-        self.evaluator, self.title, self.tensorboard = evaluator, title, tensorboard
+        self.evaluator, self.title, self.log_image = evaluator, title, log_image
         self.kind = "samples" if is_image else "landscape"
         self.painter = Painter()
 
@@ -65,7 +65,11 @@ class Figures(Callback):
             else:
                 draw, data = plots.plot_landscape, self._landscape(state)
         self.painter.submit(draw, *data, self.path(step), title,
-                            done=lambda path: self.tensorboard.add_image(self.kind, path, step))
+                            done=lambda path: self._publish(step, self.kind, path))
+
+    def _publish(self, step: int, name: str, path: Path) -> None:
+        if self.log_image is not None:
+            self.log_image(step, name, Path(path).read_bytes())
 
     def _images(self, state: TrainingState, classes: int) -> tuple[np.ndarray]:
         """GRID_SIZE samples; from a conditional generator one row per class, each column one
@@ -94,7 +98,7 @@ class Figures(Callback):
         if self.path(state.step).exists():
             shutil.copyfile(self.path(state.step), self.path(None))
         self.painter.submit(plots.plot_training_curves, read_metrics(self.dir.parent), self.dir / "curves.png",
-                            self.title, done=lambda path: self.tensorboard.add_image("curves", path, state.step))
+                            self.title, done=lambda path: self._publish(state.step, "curves", path))
         self.painter.collect(wait=True)
 
     def close(self) -> None:

@@ -1,62 +1,49 @@
-"""metrics.jsonl, one JSON object per logged line, and the same scalars in TensorBoard."""
+"""Every logged line and every figure to every logger of the run (`wgan.loggers`): the one
+path by which scalars and images leave training."""
 from __future__ import annotations
 
-import io
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from ..runs import METRICS, MetricsLog, open_tensorboard
+from ..runs import METRICS, MetricsLog
 from ..steps import TrainingState
 from .base import Callback
 
-
-class TensorBoard:
-    """A SummaryWriter in run_dir/tensorboard opened once the run directory is ready (mode:
-    auto | on | off), shared by the log (scalars) and the figures (images)."""
-
-    def __init__(self, run_dir: Path, mode: str) -> None:
-        self.run_dir, self.mode, self.writer = Path(run_dir), mode, None
-
-    def open(self) -> Any | None:
-        self.writer = open_tensorboard(self.run_dir, self.mode)
-        return self.writer
-
-    def add_image(self, tag: str, path: Path, step: int) -> None:
-        """The PNG at `path` as the image `tag` at `step`, its bytes as written (TensorBoard
-        stores images PNG-encoded: decoding and encoding it again cost ~40 ms a figure)."""
-        if self.writer is None:
-            return
-        from PIL import Image
-        from tensorboard.compat.proto.summary_pb2 import Summary
-
-        encoded = Path(path).read_bytes()
-        with Image.open(io.BytesIO(encoded)) as image:  # reads the header only
-            (width, height), channels = image.size, len(image.getbands())
-        if image.format != "PNG":
-            raise ValueError(f"{path}: TensorBoard images are PNG files, not {image.format}")
-        picture = Summary.Image(height=height, width=width, colorspace=channels, encoded_image_string=encoded)
-        self.writer.file_writer.add_summary(Summary(value=[Summary.Value(tag=tag, image=picture)]), step)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+log = logging.getLogger(__name__)
 
 
 class MetricsLogger(Callback):
-    """Writes every logged line; a resumed run first drops lines past its checkpoint's step."""
+    """Starts the loggers once the run directory is ready (a resumed run first drops the lines
+    of metrics.jsonl past its checkpoint's step), hands each logged line to each, and
+    `log_image` each figure; closes them all at the end, however it ends."""
 
-    def __init__(self, run_dir: Path, tensorboard: TensorBoard) -> None:
-        self.path, self.tensorboard = Path(run_dir) / METRICS, tensorboard
-        self.log = MetricsLog(self.path)
+    def __init__(self, run_dir: Path, config: dict[str, Any], loggers: Sequence[Any]) -> None:
+        self.run_dir, self.config, self.loggers = Path(run_dir), config, list(loggers)
+        self.started: list[Any] = []
 
     def on_start(self, state: TrainingState) -> None:
-        self.log = MetricsLog(self.path, self.tensorboard.open())
         if state.step:
-            self.log.truncate_after(state.step)
+            MetricsLog(self.run_dir / METRICS).truncate_after(state.step)
+        for logger in self.loggers:
+            logger.start(self.run_dir, self.config)
+            self.started.append(logger)
 
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
-        self.log.write(record)
+        step, metrics = record["step"], {k: v for k, v in record.items() if k != "step"}
+        for logger in self.started:
+            logger.log_metrics(step, metrics)
+
+    def log_image(self, step: int, name: str, png: bytes) -> None:
+        for logger in self.started:
+            logger.log_image(step, name, png)
 
     def close(self) -> None:
-        self.tensorboard.close()
+        """Close every started logger, the last started first; one that fails to close is
+        reported and does not keep the others open."""
+        while self.started:
+            logger = self.started.pop()
+            try:
+                logger.close()
+            except Exception as error:  # noqa: BLE001 - closing the rest matters more
+                log.warning("closing the %s logger failed: %s", type(logger).__name__, error)

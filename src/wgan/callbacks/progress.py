@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..formatting import significant
 from ..steps import TrainingState
 from .base import Callback
 
@@ -27,8 +28,8 @@ class ProgressBar(Callback):
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
         self.w1 = record.get("w1", self.w1)
         if self.key in record:
-            self.bar.set_postfix(estimate=f"{record[self.key]:.3f}",
-                                 **({"W1": f"{self.w1:.3f}"} if self.w1 is not None else {}))
+            self.bar.set_postfix(estimate=significant(record[self.key]),
+                                 **({"W1": significant(self.w1)} if self.w1 is not None else {}))
 
     def close(self) -> None:
         if self.bar is not None:

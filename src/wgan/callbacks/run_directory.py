@@ -1,6 +1,7 @@
 """The run directory for the length of a run: its lock, its config, what the user is told."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..config import Config
@@ -8,25 +9,29 @@ from ..runs import CONFIG, RunLock, prepare_run_dir, remove_stale_temporaries, w
 from ..steps import TrainingState
 from .base import Callback
 
+log = logging.getLogger(__name__)
+
 
 class RunDirectory(Callback):
     """Holds run_dir/.lock while training; a fresh run gets an empty directory (`overwrite` to
     replace one), a resumed run loses the half-written files of its last process; both get
-    the config as config.toml. `notes` are printed first, one line each."""
+    the config as config.toml. Nothing is said or written before the lock is held; once the
+    directory is ready, "run directory: DIR" and the `notes` are logged, one line each."""
 
     def __init__(self, run_dir: Path, config: Config, fresh: bool, overwrite: bool, notes: list[str]) -> None:
         self.run_dir, self.config, self.fresh, self.overwrite, self.notes = run_dir, config, fresh, overwrite, notes
         self.lock = RunLock(run_dir)
 
     def on_start(self, state: TrainingState) -> None:
-        for line in self.notes:
-            print(line, flush=True)
         self.lock.acquire()
         if self.fresh:
             prepare_run_dir(self.run_dir, self.overwrite)
         else:
             remove_stale_temporaries(self.run_dir)
         write_text_atomic(self.run_dir / CONFIG, self.config.to_toml())
+        log.info("run directory: %s", self.run_dir)
+        for line in self.notes:
+            log.info("%s", line)
 
     def close(self) -> None:
         self.lock.release()

@@ -1,11 +1,22 @@
-"""`wgan train`: train a generator and critic, writing a run directory."""
+"""`wgan train`: train a generator and critic, writing a run directory.
+
+Everything it says goes to stderr through `logging`, a line at a time: "run directory: DIR"
+first, a line per evaluation while it trains, then where the figures and metrics are. After a
+stop (Ctrl-C, SIGTERM), the last line says at which step it stopped and what the last
+evaluation was; the exit status is then 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+"""
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 from pathlib import Path
 
 from ..config import CONSTRAINTS, F_DIVERGENCE_NAMES, OBJECTIVES
 from ..errors import WganError
+from ..formatting import significant
+
+log = logging.getLogger(__name__)
 
 # Shorthand flags: flag name -> the config key it sets.
 SHORTHANDS = {"data": "data.name", "image_size": "data.image_size", "steps": "train.steps",
@@ -96,35 +107,35 @@ def run(args: argparse.Namespace) -> int:
     check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
-    if result.rank != 0:
-        return 130 if result.interrupted else 0
-    _print_summary(result, config)
-    return 130 if result.interrupted else 0
+    status = 128 + (result.signal or signal.SIGINT) if result.interrupted else 0
+    if result.rank == 0:
+        _log_summary(result, config)
+    return status
 
 
 def _toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _print_summary(result, config) -> None:
-    f = result.final
-    for note in result.notes:
-        print(note)
-    print(f"run directory: {result.run_dir}")
-    if result.interrupted:
-        print(f"stopped at step {result.step}; checkpoint written. Continue with: "
-              f"wgan train --resume {result.run_dir}")
-    if f:
-        key = next(k for k in f if k.startswith("eval_critic_") and k.endswith("_estimate"))
-        what = key[len("eval_critic_"):-len("_estimate")]
-        line = (f"step {f['step']} ({f['wall_s']:.1f} s): exact W1 {f['w1']:.4f} "
-                f"(real-vs-real floor {f['w1_floor']:.4f}), critic estimate of "
-                f"{what.upper() if len(what) <= 3 else what.replace('_', ' ')} {f[key]:.4f}, "
-                f"empirical Lipschitz {f['critic_lipschitz']:.3f}")
-        if "modes" in f:
-            line += f", modes {f['modes']}/{f['modes_total']}, high-quality {100 * f['high_quality']:.1f}%"
-        print(line)
-    figures = [result.run_dir / "figures" / name for name in ("landscape.png", "samples.png", "curves.png")]
+def _log_summary(result, config) -> None:
+    """After training: the notes of a run with nothing to train and its last evaluation, the
+    figures and metrics; after a stop, last, where it stopped and how to go on."""
+    from ..callbacks.live import describe_evaluation
+
+    f, run_dir = result.final, result.run_dir
+    if result.notes:  # nothing was trained: nothing has been said yet
+        for note in result.notes:
+            log.info("%s", note)
+        log.info("run directory: %s", run_dir)
+        if f:
+            log.info("step %s (%s s): %s", f["step"], significant(f["wall_s"]), describe_evaluation(f))
+    figures = [run_dir / "figures" / name for name in ("landscape.png", "samples.png", "curves.png")]
     if config.eval.figures:
-        print(f"figures: {', '.join(str(f) for f in figures if f.exists())}")
-    print(f"metrics: {result.run_dir / 'metrics.jsonl'}")
+        log.info("figures: %s", ", ".join(str(f) for f in figures if f.exists()))
+    log.info("metrics: %s", run_dir / "metrics.jsonl")
+    if result.interrupted:
+        name = signal.Signals(result.signal or signal.SIGINT).name
+        last = (f"the last evaluation, at step {f['step']}: {describe_evaluation(f)}" if f
+                else "no evaluation yet")
+        log.info("stopped at step %s by %s, checkpoint written; %s. Continue with: wgan train --resume %s",
+                 result.step, name, last, run_dir)

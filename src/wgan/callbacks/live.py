@@ -1,0 +1,68 @@
+"""Live lines: one line per evaluation while training runs, through `logging` (logger
+`wgan.callbacks.live`, INFO), so that a run whose output goes to a file (`nohup wgan train
+... > log 2>&1`, `tail -f log`) shows each evaluation as it happens:
+
+    step 600/3000: exact W1 0.0412 (floor 0.0213), critic estimate of W 0.0398, empirical
+    Lipschitz 0.998, modes 8/8, high-quality 95.2%; 41.3 steps/s, ETA 58 s
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Mapping
+
+from ..formatting import duration, significant
+from ..steps import TrainingState
+from .base import Callback
+
+log = logging.getLogger(__name__)
+
+
+def estimate_name(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(the key of the critic's held-out estimate, what it estimates in words), e.g.
+    ("eval_critic_w_estimate", "W"); None when the record has none."""
+    key = next((k for k in record if k.startswith("eval_critic_") and k.endswith("_estimate")), None)
+    if key is None:
+        return None
+    what = key[len("eval_critic_"):-len("_estimate")]
+    return key, what.upper() if len(what) <= 3 else what.replace("_", " ")
+
+
+def describe_evaluation(record: Mapping[str, Any]) -> str:
+    """An evaluation's numbers in one phrase, with significant digits (`wgan.formatting`)."""
+    parts = [f"exact W1 {significant(record['w1'])} (floor {significant(record['w1_floor'])})"]
+    named = estimate_name(record)
+    if named is not None:
+        parts.append(f"critic estimate of {named[1]} {significant(record[named[0]])}")
+    if "critic_lipschitz" in record:
+        parts.append(f"empirical Lipschitz {significant(record['critic_lipschitz'])}")
+    if "modes" in record:
+        parts.append(f"modes {record['modes']}/{record['modes_total']}, "
+                     f"high-quality {significant(100 * record['high_quality'])}%")
+    if "fid" in record:
+        parts.append(f"FID {significant(record['fid'])}")
+    return ", ".join(parts)
+
+
+class LiveLines(Callback):
+    """Logs each evaluation as it is made, with the training speed since this process started
+    and the time left to `total` steps at that speed."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.began, self.first_step = time.perf_counter(), 0
+
+    def on_start(self, state: TrainingState) -> None:
+        self.began, self.first_step = time.perf_counter(), state.step
+
+    def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
+        if not evaluate or "w1" not in record:
+            return
+        step, line = record["step"], f"step {record['step']}/{self.total}: {describe_evaluation(record)}"
+        done, seconds = step - self.first_step, time.perf_counter() - self.began
+        if done > 0 and seconds > 0:
+            rate = done / seconds
+            line += f"; {significant(rate)} steps/s"
+            if step < self.total:
+                line += f", ETA {duration((self.total - step) / rate)}"
+        log.info(line)
