@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -10,13 +11,16 @@ from torch import nn
 from .config import Config, config_from_dict
 from .errors import WganError
 from .recipe import build_networks
+from .run_data import units_of_run
 from .runs import load_checkpoint
 
 
 @dataclass
 class LoadedRun:
     """A run's config and networks (in eval mode) at the step of its checkpoint. `generator`
-    is the averaged generator when the run kept one (train.ema_decay) and `averaged` says so."""
+    is the averaged generator when the run kept one (train.ema_decay) and `averaged` says so. For
+    a run on a standardised point file, `generator` gives samples in the data's own units (its
+    output mapped back by `units`), while `critic` takes the networks' standardised units."""
     config: Config
     generator: nn.Module
     critic: nn.Module
@@ -24,6 +28,7 @@ class LoadedRun:
     step: int
     averaged: bool = False
     classes: tuple[str, ...] = ()  # the class names of a conditional run, by label
+    units: Any = None  # the Standardization the networks work in (a point file's run); None: data units
 
 
 def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
@@ -50,5 +55,18 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
             detail = detail if len(detail) <= 400 else detail[:400] + " ..."
             raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
                             f"config builds: {detail}") from None
-    return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]),
-                     averaged, classes)
+    units = units_of_run(run_dir)
+    generator = generator.to(device).eval()
+    if units is not None:
+        in_data_units(generator, units)
+    return LoadedRun(config, generator, critic.to(device).eval(), shape, int(state["step"]), averaged, classes, units)
+
+
+def in_data_units(generator: nn.Module, units) -> None:
+    """Map the generator's outputs (n, d) back to the data's units: x = z * scale + mean (a forward hook)."""
+    mean, scale = (torch.as_tensor(v, dtype=torch.float32) for v in (units.mean, units.scale))
+
+    def to_data(module: nn.Module, inputs: Any, output: torch.Tensor) -> torch.Tensor:
+        return output * scale.to(output.device, output.dtype) + mean.to(output.device, output.dtype)
+
+    generator.register_forward_hook(to_data)

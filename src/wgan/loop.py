@@ -12,10 +12,11 @@ import torch
 from . import distributed
 from .callbacks import REQUESTS, STOP, build_callbacks
 from .config import Config
-from .data import classes_of, load_data_of
+from .data import classes_of
 from .errors import ConfigError
 from .recipe import build_parts, build_state
 from .resume import plan_start
+from .run_data import training_data
 from .steps import TrainingState, compile_losses, train_step
 
 
@@ -43,7 +44,8 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     batch_size = per_process_batch(config, process)
-    data = load_data_of(config)
+    read = training_data(config, run_dir, start.checkpoint)
+    data, start.notes, start.files = read.data, read.notes + start.notes, read.files()
     objective, constraint = build_parts(config)
     state = build_state(config, data.shape, device, process, len(classes_of(data)))
     if config.train.compile:

@@ -35,7 +35,8 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
         evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
         tensorboard = TensorBoard(run_dir, config.eval.tensorboard)
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
-        callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes),
+        callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes,
+                                  start.files),
                      *callbacks, Evaluation(evaluator),
                      CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"))]  # R1 bounds no slope
         if config.eval.figures:

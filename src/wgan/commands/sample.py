@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if len(loaded.data_shape) == 3:
         plots.plot_image_grid(samples, args.out, title, nrow=nrow)
     else:
-        from ..data import load_data_of
+        from ..run_data import data_of_run
 
-        real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
+        real = data_of_run(args.run, loaded.config, "drawing").heldout(2000, np.random.default_rng(0))
         plots.plot_points(samples, real, args.out, title)
     print(f"wrote {args.out}")
     if args.npy is not None:
