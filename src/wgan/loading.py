@@ -12,7 +12,7 @@ from .config import Config, config_from_dict
 from .errors import WganError
 from .recipe import build_networks
 from .run_data import units_of_run
-from .runs import load_checkpoint
+from .runs import CHECKPOINT, CONFIG, load_checkpoint
 
 
 @dataclass
@@ -38,6 +38,9 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise WganError(f"run directory {run_dir} does not exist")
+    if checkpoint is None and not (run_dir / CHECKPOINT).exists() and not (run_dir / CONFIG).exists():
+        raise WganError(f"{run_dir} is not a run directory (no {CHECKPOINT} or {CONFIG} in it): pass the folder "
+                        "that wgan train wrote, e.g. --run runs/default")
     state = load_checkpoint(Path(checkpoint) if checkpoint else run_dir, map_location=device)
     missing = [k for k in ("config", "data_shape", "generator", "critic", "step") if k not in state]
     if missing:

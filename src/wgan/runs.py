@@ -284,6 +284,8 @@ def config_of_run(run_dir: Path) -> "Config":
     from .config import config_from_dict
 
     path = Path(run_dir) / CONFIG
+    if not Path(run_dir).is_dir():
+        raise WganError(f"run directory {run_dir} does not exist")
     if not path.is_file():
         raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
     return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: need at least 2 samples")
     if args.repeats < 1:
         raise WganError(f"--repeats {args.repeats}: need at least one draw")
+    if args.out is not None and (args.out.is_dir() or args.out.suffix.lower() != ".json"):
+        raise WganError(f"--out {args.out}: expected a .json file name (memorisation.png goes beside it)")
     loaded = load_run(args.run, raw=args.raw_generator)
     data = data_of_run(args.run, loaded.config)
     is_image = len(loaded.data_shape) == 3

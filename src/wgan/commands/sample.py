@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: must be at least 1")
     if args.out.suffix.lower() != ".png":
         raise WganError(f"--out {args.out}: expected a .png file name")
+    if args.npy is not None and args.npy.suffix.lower() != ".npy":
+        raise WganError(f"--npy {args.npy}: expected a .npy file name")
     loaded = load_run(args.run, args.checkpoint, raw=args.raw_generator)
     labels, nrow, title = None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if args.class_ is not None:

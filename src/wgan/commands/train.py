@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         config = resumed_config(config_of_run(args.resume), overrides)
         run_dir = args.resume
     else:
-        config = load_config(args.config or "default", overrides)
+        config = load_config("default" if args.config is None else args.config, overrides)
         check_run_name(config.name)  # one folder name, with or without --out
         run_dir = args.out if args.out is not None else _default_run_dir(config, args.overwrite)
     check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
