@@ -1,5 +1,6 @@
 """Point files are standardised for training (data.standardize) and reported in their own units."""
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -73,3 +74,17 @@ def test_toy_distributions_and_images_are_not_standardised(tmp_path):
                  "--set", "eval.samples=16", *FAST]) == 0
     assert "standardization" not in json.loads((run / "data.json").read_text())
     assert load_run(run).units is None
+
+
+def test_the_runaway_watch_reads_w1_in_the_critics_units():
+    """W1 is logged in the data's units; a critic on standardised points (scale 20) works in units
+    20 times smaller, so an estimate of 300 is far beyond 100 x (W1 40 / 20) = 200."""
+    from wgan.callbacks import CriticWatch
+    from wgan.objectives import Wasserstein
+
+    record = {"step": 10, "w1": 40.0, "critic_w_estimate": 300.0}
+    with pytest.warns(UserWarning, match="beyond the 200"):
+        CriticWatch(Wasserstein(), constrained=True, data_units_per_critic_unit=20.0).check(dict(record))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in the data's own units (no standardisation) 300 < 4000
+        CriticWatch(Wasserstein(), constrained=True).check(dict(record))

@@ -35,10 +35,12 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
         evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
         tensorboard = TensorBoard(run_dir, config.eval.tensorboard)
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
+        per_unit = float(evaluator.units.scale.min()) if evaluator.units is not None else 1.0  # see CriticWatch
         callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes,
                                   start.files),
                      *callbacks, Evaluation(evaluator),
-                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"))]  # R1 bounds no slope
+                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"),  # R1 bounds no slope
+                                 data_units_per_critic_unit=per_unit)]
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
                                      tensorboard))
