@@ -69,6 +69,7 @@ class DataConfig:
     train_limit: int = _number(0, min=0)  # only the first N training examples (0: all)
     augment: str = ""  # DiffAugment policy for every critic input, e.g. "translation,color,cutout"
     augment_strength: float = _number(1.0, min=0.0)
+    standardize: bool = True  # point files: train on (x - mean) / scale per column, reported in the data's units
 
 
 @dataclass

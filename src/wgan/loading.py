@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -10,13 +11,16 @@ from torch import nn
 from .config import Config, config_from_dict
 from .errors import WganError
 from .recipe import build_networks
-from .runs import load_checkpoint
+from .run_data import units_of_run
+from .runs import CHECKPOINT, CONFIG, load_checkpoint
 
 
 @dataclass
 class LoadedRun:
     """A run's config and networks (in eval mode) at the step of its checkpoint. `generator`
-    is the averaged generator when the run kept one (train.ema_decay) and `averaged` says so."""
+    is the averaged generator when the run kept one (train.ema_decay) and `averaged` says so. For
+    a run on a standardised point file, `generator` gives samples in the data's own units (its
+    output mapped back by `units`), while `critic` takes the networks' standardised units."""
     config: Config
     generator: nn.Module
     critic: nn.Module
@@ -24,6 +28,7 @@ class LoadedRun:
     step: int
     averaged: bool = False
     classes: tuple[str, ...] = ()  # the class names of a conditional run, by label
+    units: Any = None  # the Standardization the networks work in (a point file's run); None: data units
 
 
 def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
@@ -38,6 +43,9 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise WganError(f"run directory {run_dir} does not exist")
+    if checkpoint is None and not (run_dir / CHECKPOINT).exists() and not (run_dir / CONFIG).exists():
+        raise WganError(f"{run_dir} is not a run directory (no {CHECKPOINT} or {CONFIG} in it): pass the folder "
+                        "that wgan train wrote, e.g. --run runs/default")
     state = load_checkpoint(Path(checkpoint) if checkpoint else run_dir, map_location=device)
     missing = [k for k in ("config", "data_shape", "generator", "critic", "step") if k not in state]
     if missing:
@@ -56,5 +64,18 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
             raise WganError(f"the {name} in the checkpoint of {run_dir} does not match the network its "
                             f"config builds: {detail}; a run trained from networks given to wgan.train loads with "
                             "the same: load_run(run_dir, generator=..., critic=...)") from None
-    return LoadedRun(config, generator.to(device).eval(), critic.to(device).eval(), shape, int(state["step"]),
-                     averaged, classes)
+    units = units_of_run(run_dir)
+    generator = generator.to(device).eval()
+    if units is not None:
+        in_data_units(generator, units)
+    return LoadedRun(config, generator, critic.to(device).eval(), shape, int(state["step"]), averaged, classes, units)
+
+
+def in_data_units(generator: nn.Module, units) -> None:
+    """Map the generator's outputs (n, d) back to the data's units: x = z * scale + mean (a forward hook)."""
+    mean, scale = (torch.as_tensor(v, dtype=torch.float32) for v in (units.mean, units.scale))
+
+    def to_data(module: nn.Module, inputs: Any, output: torch.Tensor) -> torch.Tensor:
+        return output * scale.to(output.device, output.dtype) + mean.to(output.device, output.dtype)
+
+    generator.register_forward_hook(to_data)

@@ -12,10 +12,11 @@ import torch
 from . import distributed
 from .callbacks import REQUESTS, STOP, StopOnSignal, build_callbacks
 from .config import Config
-from .data import classes_of, load_data_of
+from .data import classes_of
 from .errors import ConfigError
 from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
+from .run_data import training_data
 from .runs import RunLock
 from .steps import TrainingState, train_step
 
@@ -54,7 +55,8 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     batch_size = per_process_batch(config, process)
-    data = load_data_of(config)
+    read = training_data(config, run_dir, start.checkpoint)
+    data, start.notes, start.files = read.data, read.notes + start.notes, read.files()
     recipe = build_recipe(config, data.shape, len(classes_of(data)), **given.parts)
     state = build_state(config, data.shape, device, process, len(classes_of(data)), recipe)
     if start.checkpoint is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -72,7 +73,9 @@ class Evaluator:
     real: (n, *shape) held-out samples; latent: (n, latent_dim), plus a second fixed set for
     objectives that need an independent generated batch; floor: exact W1 between two
     independent real sets of size n. W1 uses the Euclidean distance between flattened
-    samples (pixel space for images). Build one with `make_evaluator`.
+    samples (pixel space for images). units: the data's Standardization when the networks work
+    in standardised units (a point file); W1 and its floor are then measured in the data's own
+    units, the critic's numbers in the networks'. Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
@@ -81,6 +84,11 @@ class Evaluator:
     mixture: GaussianMixture | None
     objective: Objective
     seed: int
+    units: Any = None
+
+    def in_data_units(self, x: np.ndarray) -> np.ndarray:
+        """Points (n, d) from the networks' units into the data's own."""
+        return x if self.units is None else self.units.to_data(x)
 
     @torch.no_grad()
     def generate(self, generator: nn.Module, n: int | None = None, second: bool = False) -> Tensor:
@@ -108,7 +116,7 @@ class Evaluator:
         fake_np = fake.cpu().numpy()
         n = len(fake_np)
         result = {
-            "w1": wasserstein(fake_np.reshape(n, -1), self.real.reshape(n, -1)),
+            "w1": wasserstein(self.in_data_units(fake_np).reshape(n, -1), self.in_data_units(self.real).reshape(n, -1)),
             "w1_floor": self.floor,
             f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
@@ -126,5 +134,9 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objectiv
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
     second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
-    floor = w1_floor(reference, real)
-    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed)
+    units = getattr(data, "standardization", None)
+    if units is not None:
+        floor = w1_floor(units.to_data(reference), units.to_data(real))
+    else:
+        floor = w1_floor(reference, real)
+    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed, units)

@@ -22,11 +22,13 @@ from .runs import CHECKPOINT, CONFIG, METRICS, PREVIOUS_CHECKPOINT, load_checkpo
 @dataclass
 class Start:
     """checkpoint: the state to continue (None: from step 0); notes: lines for the user;
-    finished: the run is already at train.steps (its last evaluation in `final`)."""
+    finished: the run is already at train.steps (its last evaluation in `final`); files: what a
+    fresh run writes beside its config (its data record)."""
     checkpoint: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     finished: bool = False
     final: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # name -> text, written into a fresh run's directory
 
 
 def plan_start(run_dir: Path, config: Config, resume: bool, world_size: int, device: torch.device) -> Start:

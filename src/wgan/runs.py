@@ -44,6 +44,18 @@ LOCK = ".lock"
 PAUSE_IN_SAVE_ENV = "WGAN_TEST_PAUSE_IN_CHECKPOINT_WRITE"
 
 
+def check_run_name(name: str) -> str:
+    """`name` when it can name a folder of runs/: one path component, not empty, '.' or '..'."""
+    if not name or not name.strip():
+        raise WganError(f"run name {name!r} is empty: name the run, e.g. --set name=ring (it becomes "
+                        "the folder runs/<name> unless --out DIR chooses another)")
+    if name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise WganError(f"run name {name!r} is not one folder name: a run name becomes runs/<name>, so it "
+                        "cannot be '.', '..' or hold '/' or '\\'; choose a plain name (and --out DIR to write "
+                        "the run elsewhere)")
+    return name
+
+
 def run_contents(path: Path) -> list[Path]:
     """What a run directory holds, its lock file aside."""
     return [p for p in Path(path).iterdir() if p.name != LOCK] if Path(path).is_dir() else []
@@ -276,6 +288,8 @@ def config_of_run(run_dir: Path) -> "Config":
     from .config import config_from_dict
 
     path = Path(run_dir) / CONFIG
+    if not Path(run_dir).is_dir():
+        raise WganError(f"run directory {run_dir} does not exist")
     if not path.is_file():
         raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
     return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))

@@ -47,9 +47,12 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
                                    config.train.seed, objective)
         metrics = MetricsLogger(run_dir, plain_data(config.to_dict()), [*make_loggers(config.eval.loggers), *loggers])
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
-        callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes),
+        per_unit = float(evaluator.units.scale.min()) if evaluator.units is not None else 1.0  # see CriticWatch
+        callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes,
+                                  start.files),
                      *callbacks, Evaluation(evaluator),
-                     CriticWatch(objective, constrained=constraint_name not in ("none", "r1")),  # R1 bounds no slope
+                     CriticWatch(objective, constrained=constraint_name not in ("none", "r1"),  # R1 bounds no slope
+                                 data_units_per_critic_unit=per_unit),
                      metrics, LiveLines(config.train.steps)]
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",

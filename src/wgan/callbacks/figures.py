@@ -81,15 +81,18 @@ class Figures(Callback):
 
     @torch.no_grad()
     def _landscape(self, state: TrainingState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(the critic's scores at the landscape's points, real, generated)."""
+        """(the critic's scores at the landscape's points, real, generated), the points in the
+        data's own units."""
         from ..plots.training import landscape_points
 
         generator, critic, evaluator = state.sampler, state.critic, self.evaluator
         context = evaluator.critic_context(generator, critic, ANCHORS)
-        fake = evaluator.generate(generator).cpu().numpy()
-        points = torch.from_numpy(landscape_points(evaluator.real, fake)).to(state.noise.device)
-        scores = evaluator.objective.mean_critic_values(critic(points), **context).cpu().numpy()
-        return scores, evaluator.real, fake
+        fake = evaluator.in_data_units(evaluator.generate(generator).cpu().numpy())
+        real = evaluator.in_data_units(evaluator.real)
+        grid = landscape_points(real, fake)  # drawn in the data's units, scored in the critic's
+        points = torch.from_numpy(grid if evaluator.units is None else evaluator.units.to_model(grid))
+        scores = evaluator.objective.mean_critic_values(critic(points.to(state.noise.device)), **context).cpu().numpy()
+        return scores, real, fake
 
     def on_end(self, state: TrainingState, interrupted: bool) -> None:
         from .. import plots

@@ -54,12 +54,16 @@ class CriticWatch(Callback):
     constrained: bool
     w1: float | None = None  # the latest exact W1, the scale of a Wasserstein-type estimate
     warned: set = field(default_factory=set)
+    # W1 is logged in the data's units; a standardised point file's critic works in units that
+    # many times smaller: W1 over the smallest column scale bounds W1 in the critic's units
+    data_units_per_critic_unit: float = 1.0
 
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
         self.check(record)
 
     def check(self, record: dict[str, Any]) -> None:
-        self.w1 = record.get("w1", self.w1)
+        if record.get("w1") is not None:
+            self.w1 = record["w1"] / self.data_units_per_critic_unit
         key, step = self.objective.estimate_key, record["step"]
         if step == 0:  # the untrained critic: nothing has run away yet
             return

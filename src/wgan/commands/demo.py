@@ -29,11 +29,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=run_biased)
 
 
+def _check_figure_name(path: Path) -> None:
+    from ..errors import WganError
+
+    if path.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise WganError(f"--out {path}: expected a .png, .pdf or .svg file name")
+
+
 def run_vanishing(args: argparse.Namespace) -> int:
     from .. import plots
     from ..demos import vanishing_gradients
     from ..errors import WganError
 
+    _check_figure_name(args.out)
     if args.steps < 1:
         raise WganError(f"--steps {args.steps}: must be at least 1")
     demo = vanishing_gradients(steps=args.steps, seed=args.seed)
@@ -54,6 +62,7 @@ def run_biased(args: argparse.Namespace) -> int:
     from ..demos import biased_gradients
     from ..errors import WganError
 
+    _check_figure_name(args.out)
     if any(m < 1 for m in args.sample_sizes):
         raise WganError("--sample-sizes: each must be at least 1")
     if any(not 0.0 < t < 1.0 for t in args.theta_star):

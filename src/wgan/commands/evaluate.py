@@ -43,14 +43,16 @@ def run(args: argparse.Namespace) -> int:
                               write_evaluation)
     from ..features import load_feature_network
     from ..loading import load_run
-    from ..data import load_data_of
+    from ..run_data import data_of_run
 
     if args.n < 2:
         raise WganError(f"-n {args.n}: need at least 2 samples")
     if args.repeats < 1:
         raise WganError(f"--repeats {args.repeats}: need at least one draw")
+    if args.out is not None and (args.out.is_dir() or args.out.suffix.lower() != ".json"):
+        raise WganError(f"--out {args.out}: expected a .json file name (memorisation.png goes beside it)")
     loaded = load_run(args.run, raw=args.raw_generator)
-    data = load_data_of(loaded.config)
+    data = data_of_run(args.run, loaded.config)
     is_image = len(loaded.data_shape) == 3
     network = load_feature_network(args.features, data.name, loaded.data_shape[0]) if is_image else None
     if args.features not in ("auto", "none") and not is_image:

@@ -100,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     real = None
     if len(loaded.data_shape) != 3:
-        from ..data import load_data_of
+        from ..run_data import data_of_run
 
-        real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
+        real = data_of_run(args.run, loaded.config, "drawing").heldout(2000, np.random.default_rng(0))
     grids = probes(latent_dim, args.seed, dims, args.steps, args.sweep_range)
     held = None
     if loaded.classes:

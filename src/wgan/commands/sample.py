@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: must be at least 1")
     if args.out.suffix.lower() != ".png":
         raise WganError(f"--out {args.out}: expected a .png file name")
+    if args.npy is not None and args.npy.suffix.lower() != ".npy":
+        raise WganError(f"--npy {args.npy}: expected a .npy file name")
     loaded = load_run(args.run, args.checkpoint, raw=args.raw_generator)
     labels, nrow, title = None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if args.class_ is not None:
@@ -55,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if len(loaded.data_shape) == 3:
         plots.plot_image_grid(samples, args.out, title, nrow=nrow)
     else:
-        from ..data import load_data_of
+        from ..run_data import data_of_run
 
-        real = load_data_of(loaded.config).heldout(2000, np.random.default_rng(0))
+        real = data_of_run(args.run, loaded.config, "drawing").heldout(2000, np.random.default_rng(0))
         plots.plot_points(samples, real, args.out, title)
     print(f"wrote {args.out}")
     if args.npy is not None:

@@ -43,16 +43,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"constraint.name: {', '.join(CONSTRAINTS)}")
     p.add_argument("--steps", type=int, metavar="N", help="generator iterations")
     p.add_argument("--seed", type=int, metavar="N")
-    p.add_argument("--out", type=Path, metavar="DIR", help="run directory (default runs/<name>)")
+    p.add_argument("--out", type=_directory, metavar="DIR", help="run directory (default runs/<name>, or "
+                   "runs/<name>-2, -3, ... when it is taken)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one config value, e.g. --set optim.lr_critic=1e-4 (repeatable)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run directory: --out DIR, or without --out runs/<name> itself")
     p.add_argument("--resume", type=Path, metavar="DIR",
                    help="continue the run in DIR from its last checkpoint (with --steps to extend it; "
                         "--set may change train.device, train.threads, train.compile, "
                         "train.channels_last and eval.*)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+def _directory(text: str) -> Path:
+    """--out DIR: a non-empty path."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty directory name; expected --out DIR, e.g. --out runs/mine")
+    return Path(text)
 
 
 def _free_run_dir(base: Path) -> Path:
@@ -66,13 +75,17 @@ def _free_run_dir(base: Path) -> Path:
     return candidate
 
 
-def _default_run_dir(config) -> Path:
-    """runs/<name> (or the first free runs/<name>-k), chosen once by rank 0 under torchrun."""
+def _default_run_dir(config, overwrite: bool = False) -> Path:
+    """runs/<name> (or, unless `overwrite`, the first free runs/<name>-k), chosen once by rank 0
+    under torchrun."""
     from .. import distributed
 
+    base = Path("runs") / config.name
+    if overwrite:
+        return base
     process = distributed.from_environment()
     distributed.init(process, distributed.resolve_device(config.train.device, process))
-    return distributed.broadcast(_free_run_dir(Path("runs") / config.name) if process.is_main else None, process)
+    return distributed.broadcast(_free_run_dir(base) if process.is_main else None, process)
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
@@ -87,7 +100,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import check_settings_apply, load_config, parse_override, resumed_config
-    from ..runs import config_of_run
+    from ..runs import check_run_name, config_of_run
     from ..loop import train
 
     overrides = _overrides(args)
@@ -102,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
         config = resumed_config(config_of_run(args.resume), overrides)
         run_dir = args.resume
     else:
-        config = load_config(args.config or "default", overrides)
-        run_dir = args.out if args.out is not None else _default_run_dir(config)
+        config = load_config("default" if args.config is None else args.config, overrides)
+        check_run_name(config.name)  # one folder name, with or without --out
+        run_dir = args.out if args.out is not None else _default_run_dir(config, args.overwrite)
     check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)

@@ -40,6 +40,9 @@ def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_siz
     image_size, channels (0: 1 for the bundled grey sets, 3 for folders) and root (a
     folder of MNIST IDX files) apply to images only.
     """
+    if not name.strip():
+        raise DataError(f"data.name = {name!r} is empty: name a data set ({', '.join(TOY_DISTRIBUTIONS)}, "
+                        f"{', '.join(IMAGE_SETS)}), a folder of images or a point file")
     key = ALIASES.get(name, name)
     if key in TOY_DISTRIBUTIONS:
         return TOY_DISTRIBUTIONS[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -301,6 +302,7 @@ class PointCloud:
     holdout: np.ndarray
     mixture: None = None
     summary: str = ""  # what the reader saw: 'data: p.txt, 500 points in 1-D (...)'
+    standardization: Any = None  # a data.standardize.Standardization when train/holdout are standardised
 
     @property
     def shape(self) -> tuple[int]:
