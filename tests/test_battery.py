@@ -105,7 +105,7 @@ def test_pictures_added_to_a_runs_folder(capsys, tmp_path):
     assert cli(capsys, "train", "--data", folder, "--out", run, *IMAGES, *TINY)[0] == 0
     pictures(folder, 6, start=20, seed=1)
     said = "data: 6 images added since the run started (20, now 26); the held-out split differs"
-    status, out, _, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
+    status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
     assert status == 0 and said in out
     status, _, _, seen = cli(capsys, "evaluate", "--run", run, *EVALUATE)
     assert status == 0 and len(seen) == 1 and seen[0].startswith(said)
@@ -113,7 +113,7 @@ def test_pictures_added_to_a_runs_folder(capsys, tmp_path):
         assert cli(capsys, command, "--run", run, *args)[0] == 0
     # a class subfolder beside the pictures: more pictures, still one unlabelled set
     pictures(folder / "new", 3, seed=2)
-    status, out, _, _ = cli(capsys, "train", "--resume", run, "--steps", "4", "--no-progress")
+    status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "4", "--no-progress")
     assert status == 0 and "data: 9 images added since the run started (20, now 29)" in out
     shutil.rmtree(folder)
     for args in (("train", "--resume", run, "--steps", "5", "--no-progress"), ("evaluate", "--run", run, *EVALUATE)):
@@ -130,7 +130,7 @@ def test_a_class_subfolder_added_to_a_runs_folder(capsys, tmp_path, conditional)
     pictures(folder / "mid", 4, seed=3)
     said = "data: class mid added since the run started (2 classes, now 3)"
     if conditional == "none":  # more pictures for an unconditional run: it goes on, and says so
-        status, out, _, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
+        status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
         assert status == 0 and said in out
         status, _, _, seen = cli(capsys, "evaluate", "--run", run, *EVALUATE)
         assert status == 0 and len(seen) == 1 and seen[0].startswith(said)
@@ -149,7 +149,7 @@ def test_points_added_to_a_runs_file(capsys, tmp_path):
     with open(points, "a") as f:
         f.write("0.5,0.5\n" * 10)
     said = "data: 10 points added since the run started (40, now 50); the held-out split differs"
-    status, out, _, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
+    status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
     assert status == 0 and said in out
     for command, args in (("evaluate", EVALUATE), ("sample", ["--out", tmp_path / "s.png"]),
                           ("explore", ["--out", tmp_path / "e"])):

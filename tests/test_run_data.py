@@ -62,7 +62,7 @@ def test_pictures_added_are_said_on_resume_and_evaluate(tmp_path, capsys):
     said = ("data: 12 images added since the run started (20, now 32); the held-out split differs, "
             "so W1 is measured against other images")
     assert main(["train", "--resume", str(run), "--steps", "3", "--no-progress"]) == 0
-    assert f"{said}; training goes on with the data as it is now\n" in capsys.readouterr().out
+    assert f"{said}; training goes on with the data as it is now\n" in capsys.readouterr().err
     with pytest.warns(UserWarning) as seen:
         assert main(["evaluate", "--run", str(run), *EVALUATE]) == 0
     assert [str(w.message) for w in seen] == [said]

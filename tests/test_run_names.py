@@ -36,7 +36,7 @@ def test_overwrite_without_out_replaces_the_run_the_name_denotes(tmp_path, monke
     assert (tmp_path / "runs" / "ring-2").is_dir()
     capsys.readouterr()
     assert main(["train", "--set", "name=ring", "--overwrite", *TINY]) == 0
-    assert "run directory: runs/ring\n" in capsys.readouterr().out
+    assert "run directory: runs/ring\n" in capsys.readouterr().err
     assert not (tmp_path / "runs" / "ring" / "stale.txt").exists()
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["ring", "ring-2"]
 

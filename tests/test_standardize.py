@@ -43,7 +43,7 @@ def test_raw_point_data_trains_when_standardised_and_comes_back_in_its_units(rin
                      "--set", f"data.standardize={standardize}", *FAST]) == 0
         final = read_metrics(run)[-1]
         ratios[standardize] = final["w1"] / final["w1_floor"]
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "2-D (comma-separated, no header); standardised per column (mean (99.81, 98.58), scale (21.32, 21.17))" in out
     assert "not standardised (data.standardize = false)" in out
     assert ratios["true"] < 3.5 and ratios["false"] > 2 * ratios["true"], ratios
