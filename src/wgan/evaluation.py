@@ -129,7 +129,8 @@ def conditional_metrics(network: FeatureNetwork, f_real: np.ndarray, real_labels
 def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, test: np.ndarray) -> dict[str, Any]:
     """Parzen-window log-likelihood (nats) of `test` under a KDE on generated samples, with
     the bandwidth chosen on `validation`; and the same with a KDE on real training samples
-    (`kde_reference`, its log-likelihood also flat as `kde_reference_log_likelihood`, so
+    `train` (`kde_reference`; `validation` and `test` must be disjoint from `train`, see
+    `kde_real_sets`; its log-likelihood also flat as `kde_reference_log_likelihood`, so
     that repeated draws give it a mean and a spread)."""
     from . import quality
 
@@ -141,6 +142,25 @@ def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, tes
     return {"kde_log_likelihood": rows["generated"]["log_likelihood"], "kde_sem": rows["generated"]["sem"],
             "kde_sigma": rows["generated"]["sigma"], "kde_reference": rows["train"],
             "kde_reference_log_likelihood": rows["train"]["log_likelihood"]}
+
+
+def kde_real_sets(data, n_centres: int, n_validation: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Real training data for the KDE reference: its centres (<= n_centres, *shape) and a
+    validation set (<= n_validation, *shape) to choose bandwidths on, disjoint from them.
+
+    With a finite training set (point files, images), both are drawn without replacement
+    from disjoint parts of it (validation first, at most half of it): a validation point
+    that is also a centre favours a bandwidth near 0 and a reference KDE that scores
+    held-out data far too low. A distribution (toy data) gives fresh independent draws.
+    """
+    if not has_training_set(data):
+        return data.sample(n_centres, rng), data.sample(n_validation, rng)
+    order = rng.permutation(len(data.train))
+    n_validation = min(n_validation, len(order) // 2)
+    to_float = getattr(data, "to_float", np.asarray)  # images are stored as uint8
+    validation = to_float(data.train[order[:n_validation]])
+    centres = to_float(data.train[order[n_validation:n_validation + n_centres]])
+    return centres, validation
 
 
 _COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
@@ -260,8 +280,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         if classes:
             result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
     if kde:
-        validation = data.sample(min(1000, len(real)), rng)
-        train = data.sample(max(n, 1000), rng)
+        train, validation = kde_real_sets(data, max(n, 1000), min(1000, len(real)), rng)
         result.update(kde_metrics(fake, train, validation, real))
     if train_vectors is not None:
         if features is not None:
