@@ -13,6 +13,7 @@ from . import distributed
 from .callbacks import REQUESTS, STOP, build_callbacks
 from .config import Config
 from .data import classes_of, load_data_of
+from .device_advice import warn_slow_settings
 from .errors import ConfigError
 from .recipe import build_parts, build_state
 from .resume import plan_start
@@ -42,6 +43,8 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
         return TrainResult(run_dir, config.train.steps, start.final, rank=process.rank, notes=start.notes)
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
+    if process.is_main:
+        warn_slow_settings(config, device)
     batch_size = per_process_batch(config, process)
     data = load_data_of(config)
     objective, constraint = build_parts(config)
