@@ -29,7 +29,7 @@ from torch import Tensor, nn
 from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
-from .floors import w1_floor
+from .floors import evaluation_sets, w1_floor
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
@@ -237,7 +237,7 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
                             details if i == 0 else None) for i in range(repeats)]
     draws[0]["seconds"] = round(draws[0]["seconds"] + seconds, 2)  # the training set's embedding
     if repeats == 1:
-        return draws[0]
+        return {**draws[0], "repeats": 1}
     result = dict(draws[0])
     for key, value in draws[0].items():
         if key in _COUNTS or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -257,10 +257,9 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     if n < 2:
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
-    rng = np.random.default_rng([seed, 11])
     classes = num_classes_of(generator)
-    real, real_labels = data.heldout_labelled(n, rng) if classes else (data.heldout(n, rng), None)
-    reference = data.sample(len(real), rng)
+    real, real_labels, reference = evaluation_sets(data, n, seed, labelled=bool(classes))
+    rng = np.random.default_rng([seed, 12])  # the KDE's real sets
     fake = generate(generator, n, seed)  # a conditional generator: every class in turn
     fake_labels = balanced_labels(n, classes).numpy() if classes else None
     if fake.shape[1:] != real.shape[1:]:
@@ -332,7 +331,7 @@ def format_table(result: dict[str, Any]) -> str:
     (over KID's subsets; the standard error over held-out points). The memorisation rows
     come last: the ratio, the copy share and both medians, with the space they were measured in.
     """
-    repeated = "repeats" in result
+    repeated = result.get("repeats", 1) > 1
 
     def pm(key: str, fmt: str, scale: float = 1.0, unit: str = "") -> str:
         """result[key], with +- its standard deviation over repeated draws when there is one."""

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
-from .floors import w1_floor
+from .floors import floor_draws, w1_floor
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
 from .networks import evaluating, generate, in_chunks
@@ -71,8 +71,9 @@ class Evaluator:
 
     real: (n, *shape) held-out samples; latent: (n, latent_dim), plus a second fixed set for
     objectives that need an independent generated batch; floor: exact W1 between two
-    independent real sets of size n. W1 uses the Euclidean distance between flattened
-    samples (pixel space for images). Build one with `make_evaluator`.
+    independent real sets of size n; floor_std: its standard deviation over `draws`
+    evaluation draws (`floors.floor_draws`; NaN for one draw). W1 uses the Euclidean distance
+    between flattened samples (pixel space for images). Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
@@ -81,6 +82,8 @@ class Evaluator:
     mixture: GaussianMixture | None
     objective: Objective
     seed: int
+    floor_std: float = float("nan")
+    draws: int = 1
 
     @torch.no_grad()
     def generate(self, generator: nn.Module, n: int | None = None, second: bool = False) -> Tensor:
@@ -110,9 +113,12 @@ class Evaluator:
         result = {
             "w1": wasserstein(fake_np.reshape(n, -1), self.real.reshape(n, -1)),
             "w1_floor": self.floor,
+            "eval_n": n,
             f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
         }
+        if self.draws > 1:
+            result.update(w1_floor_std=self.floor_std, draws=self.draws)
         if objective.name == "wasserstein":
             result["critic_w_over_lipschitz"] = estimate / lipschitz if lipschitz > 0 else float("nan")
         if self.mixture is not None:
@@ -120,11 +126,15 @@ class Evaluator:
         return result
 
 
-def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None) -> Evaluator:
-    """Draw the held-out set, the reference set for the floor and the latent vectors once."""
+def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None,
+                   draws: int = 1) -> Evaluator:
+    """Draw the held-out set, the reference set for the floor and the latent vectors once;
+    with draws > 1, also the floor's spread over `draws` evaluation draws (those of
+    `wgan evaluate --repeats draws`; solved once, then read from the floor cache)."""
     real = data.heldout(n, np.random.default_rng([seed, 1]))
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
     second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
     floor = w1_floor(reference, real)
-    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed)
+    floor_std = float(np.std(floor_draws(data, n, draws), ddof=1)) if draws > 1 else float("nan")
+    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed, floor_std, draws)

@@ -30,14 +30,16 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
                     start: Start, overwrite: bool, progress: bool | None) -> Callbacks:
     """Every process stops on a signal and guards against non-finite values; the main process
     alone owns the run directory, evaluates, draws, logs, checkpoints and shows progress."""
-    callbacks: list[Callback] = [StopOnSignal(), FiniteGuard()]
+    callbacks: list[Callback] = [StopOnSignal(), FiniteGuard(run_dir)]
     if process.is_main:
-        evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective)
+        evaluator = make_evaluator(data, config.eval.samples, config.model.latent_dim, config.train.seed, objective,
+                                   config.eval.final_draws)
         tensorboard = TensorBoard(run_dir, config.eval.tensorboard)
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
         callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes),
-                     *callbacks, Evaluation(evaluator),
-                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"))]  # R1 bounds no slope
+                     *callbacks, Evaluation(evaluator, data, config.train.steps),
+                     CriticWatch(objective, constrained=config.constraint.name not in ("none", "r1"),
+                                 constraint=config.constraint.name)]  # R1 bounds no slope
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
                                      tensorboard))

@@ -117,14 +117,28 @@ def _print_summary(result, config) -> None:
     if f:
         key = next(k for k in f if k.startswith("eval_critic_") and k.endswith("_estimate"))
         what = key[len("eval_critic_"):-len("_estimate")]
-        line = (f"step {f['step']} ({f['wall_s']:.1f} s): exact W1 {f['w1']:.4f} "
-                f"(real-vs-real floor {f['w1_floor']:.4f}), critic estimate of "
+        line = (f"step {f['step']} ({f['wall_s']:.1f} s): {_w1_words(f)}, critic estimate of "
                 f"{what.upper() if len(what) <= 3 else what.replace('_', ' ')} {f[key]:.4f}, "
                 f"empirical Lipschitz {f['critic_lipschitz']:.3f}")
-        if "modes" in f:
+        if "modes_mean" in f:
+            modes = (f"{f['modes_mean']:.0f}/{f['modes_total']}" if f["modes_std"] == 0
+                     else f"{f['modes_mean']:.1f} of {f['modes_total']}")
+            line += f", modes {modes}, high-quality {100 * f['high_quality_mean']:.1f}% +- {100 * f['high_quality_std']:.1f}%"
+        elif "modes" in f:
             line += f", modes {f['modes']}/{f['modes_total']}, high-quality {100 * f['high_quality']:.1f}%"
         print(line)
     figures = [result.run_dir / "figures" / name for name in ("landscape.png", "samples.png", "curves.png")]
     if config.eval.figures:
         print(f"figures: {', '.join(str(f) for f in figures if f.exists())}")
     print(f"metrics: {result.run_dir / 'metrics.jsonl'}")
+
+
+def _w1_words(f: dict) -> str:
+    """Exact W1 and its floor as the final evaluation measured them: mean +- sd over its draws
+    (as `wgan evaluate --repeats K` prints them), or one draw, said as such."""
+    n = f.get("eval_n")
+    of_n = f" of n = {n}" if n else ""
+    if "w1_mean" in f:
+        return (f"exact W1 {f['w1_mean']:.4f} +- {f['w1_std']:.4f} (real-vs-real floor {f['w1_floor_mean']:.4f} "
+                f"+- {f['w1_floor_std']:.4f}; mean +- sd over {f['draws']} draws{of_n})")
+    return f"exact W1 {f['w1']:.4f} (real-vs-real floor {f['w1_floor']:.4f}; one draw{of_n})"
