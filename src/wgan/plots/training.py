@@ -90,7 +90,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     exact W1 and its noise floor over generator steps; mode metrics when present."""
     plt = base.pyplot()
     has_modes = any("high_quality" in r for r in records)
-    fig, axes = plt.subplots(1, 2 if has_modes else 1, figsize=(12 if has_modes else 7, 4.5),
+    fig, axes = plt.subplots(1, 2 if has_modes else 1, figsize=(12 if has_modes else 7, 6),
                              squeeze=False)
     ax = axes[0, 0]
     key = next((k for r in records for k in r if k.startswith("critic_") and k.endswith("_estimate")),
@@ -124,7 +124,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     ax.set_xlabel("generator step")
     ax.set_ylabel("distance")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)  # off the curves
     ax.set_title(title or "critic estimate and exact W1", fontsize=10)
     if has_modes:
         ax2 = axes[0, 1]
