@@ -1,6 +1,7 @@
 """Commands run as a user runs them (the `wgan` CLI in a subprocess, or main() in process) on
 inputs that used to end in a traceback or in silence: each ends with its result or one clear
 line, never a traceback."""
+import re
 import subprocess
 import sys
 
@@ -85,3 +86,21 @@ def test_fp32_and_bf16_on_a_cpu_say_nothing_about_speed(caplog, tmp_path):
         library.train(config, tmp_path / precision, progress=False)
         slow = [r for r in caplog.records if r.levelname == "WARNING" and "slow" in r.getMessage()]
         assert len(slow) == (precision == "fp16"), [r.getMessage() for r in slow]
+
+
+def test_a_point_run_reports_its_draws_and_evaluate_writes_into_a_new_folder(tmp_path):
+    points = np.random.default_rng(0).standard_normal((300, 3)).astype(np.float32)
+    np.save(tmp_path / "p.npy", points)
+    run = tmp_path / "points"
+    done = wgan("train", "--data", tmp_path / "p.npy", "--steps", 2, "--out", run, "--set", "eval.final_draws=3", *TINY)
+    no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    line = next(li for li in done.stdout.splitlines() if li.startswith("step 2 "))
+    assert "mean +- sd over 3 draws of n = 60" in line  # 20% of 300 held out: n is what was there
+    done = wgan("evaluate", "--run", run, "--repeats", 3, "-n", 60, "--out", tmp_path / "new" / "e.json")
+    no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    row = next(li for li in done.stdout.splitlines() if li.startswith("exact W1"))
+    pair = r"(\d+\.\d+) \+- (\d+\.\d+)"
+    assert re.findall(pair, row) == re.findall(pair, line)[:2]  # the same draws, the same numbers
+    assert (tmp_path / "new" / "e.json").exists() and (tmp_path / "new" / "memorisation.png").exists()
