@@ -28,7 +28,8 @@ class Evaluation(Callback):
         record.update(self.evaluator(state.sampler, state.critic))
         key = self.evaluator.objective.estimate_key
         record.setdefault(key, record[f"eval_{key}"])  # step 0: no training batches yet
-        if state.step == self.final_step and self.data is not None and self.evaluator.draws > 1:
+        if (state.step == self.final_step and self.data is not None and self.evaluator.draws > 1
+                and record["eval_n"] >= 2):  # (a folder of a few pictures may hold out one)
             record.update(final_draws(state.sampler, self.data, record["eval_n"], self.evaluator.draws))
 
 
