@@ -203,6 +203,7 @@ class EvalConfig:
     "off" takes "tensorboard" out of `loggers`, "on" adds it, "auto" leaves it as it is."""
     every: int = _number(500, min=1)
     samples: int = _number(2000, min=2)
+    final_draws: int = _number(5, min=1)  # independent draws at the last evaluation (mean +- sd)
     log_every: int = _number(25, min=1)
     checkpoint_every: int = _number(500, min=1)
     checkpoint_minutes: float = _number(10.0, min=0.0)

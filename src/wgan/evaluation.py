@@ -29,7 +29,7 @@ from torch import Tensor, nn
 from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
-from .floors import w1_floor
+from .floors import evaluation_sets, w1_floor
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
@@ -129,7 +129,8 @@ def conditional_metrics(network: FeatureNetwork, f_real: np.ndarray, real_labels
 def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, test: np.ndarray) -> dict[str, Any]:
     """Parzen-window log-likelihood (nats) of `test` under a KDE on generated samples, with
     the bandwidth chosen on `validation`; and the same with a KDE on real training samples
-    (`kde_reference`, its log-likelihood also flat as `kde_reference_log_likelihood`, so
+    `train` (`kde_reference`; `validation` and `test` must be disjoint from `train`, see
+    `kde_real_sets`; its log-likelihood also flat as `kde_reference_log_likelihood`, so
     that repeated draws give it a mean and a spread)."""
     from . import quality
 
@@ -141,6 +142,25 @@ def kde_metrics(fake: np.ndarray, train: np.ndarray, validation: np.ndarray, tes
     return {"kde_log_likelihood": rows["generated"]["log_likelihood"], "kde_sem": rows["generated"]["sem"],
             "kde_sigma": rows["generated"]["sigma"], "kde_reference": rows["train"],
             "kde_reference_log_likelihood": rows["train"]["log_likelihood"]}
+
+
+def kde_real_sets(data, n_centres: int, n_validation: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Real training data for the KDE reference: its centres (<= n_centres, *shape) and a
+    validation set (<= n_validation, *shape) to choose bandwidths on, disjoint from them.
+
+    With a finite training set (point files, images), both are drawn without replacement
+    from disjoint parts of it (validation first, at most half of it): a validation point
+    that is also a centre favours a bandwidth near 0 and a reference KDE that scores
+    held-out data far too low. A distribution (toy data) gives fresh independent draws.
+    """
+    if not has_training_set(data):
+        return data.sample(n_centres, rng), data.sample(n_validation, rng)
+    order = rng.permutation(len(data.train))
+    n_validation = min(n_validation, len(order) // 2)
+    to_float = getattr(data, "to_float", np.asarray)  # images are stored as uint8
+    validation = to_float(data.train[order[:n_validation]])
+    centres = to_float(data.train[order[n_validation:n_validation + n_centres]])
+    return centres, validation
 
 
 _COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
@@ -223,7 +243,7 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
                             details if i == 0 else None) for i in range(repeats)]
     draws[0]["seconds"] = round(draws[0]["seconds"] + seconds, 2)  # the training set's embedding
     if repeats == 1:
-        return draws[0]
+        return {**draws[0], "repeats": 1}
     result = dict(draws[0])
     for key, value in draws[0].items():
         if key in _COUNTS or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -243,10 +263,9 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     if n < 2:
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
-    rng = np.random.default_rng([seed, 11])
     classes = num_classes_of(generator)
-    real, real_labels = data.heldout_labelled(n, rng) if classes else (data.heldout(n, rng), None)
-    reference = data.sample(len(real), rng)
+    real, real_labels, reference = evaluation_sets(data, n, seed, labelled=bool(classes))
+    rng = np.random.default_rng([seed, 12])  # the KDE's real sets
     fake = generate(generator, n, seed)  # a conditional generator: every class in turn
     fake_labels = balanced_labels(n, classes).numpy() if classes else None
     if fake.shape[1:] != real.shape[1:]:
@@ -266,8 +285,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         if classes:
             result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
     if kde:
-        validation = data.sample(min(1000, len(real)), rng)
-        train = data.sample(max(n, 1000), rng)
+        train, validation = kde_real_sets(data, max(n, 1000), min(1000, len(real)), rng)
         result.update(kde_metrics(fake, train, validation, real))
     if train_vectors is not None:
         if features is not None:
@@ -319,7 +337,7 @@ def format_table(result: dict[str, Any]) -> str:
     (over KID's subsets; the standard error over held-out points). The memorisation rows
     come last: the ratio, the copy share and both medians, with the space they were measured in.
     """
-    repeated = "repeats" in result
+    repeated = result.get("repeats", 1) > 1
 
     def pm(key: str, fmt: str, scale: float = 1.0, unit: str = "") -> str:
         """result[key], with +- its standard deviation over repeated draws when there is one."""

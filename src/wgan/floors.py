@@ -64,3 +64,22 @@ def _key(reference: np.ndarray, real: np.ndarray) -> str:
         digest.update(repr(array.shape).encode())
         digest.update(array.tobytes())
     return digest.hexdigest()
+
+
+def evaluation_sets(data, n: int, seed: int, labelled: bool = False):
+    """The real sets evaluation draw `seed` compares (`wgan evaluate`, and the final
+    evaluation of training): held-out samples (<= n, *shape), their labels (or None unless
+    `labelled`) and a reference set of training samples of the same size, for the floor."""
+    rng = np.random.default_rng([seed, 11])
+    real, labels = data.heldout_labelled(n, rng) if labelled else (data.heldout(n, rng), None)
+    return real, labels, data.sample(len(real), rng)
+
+
+def floor_draws(data, n: int, draws: int, seed: int = 0) -> list[float]:
+    """The floor of evaluation draws seed, seed + 1, ... (`evaluation_sets`): one exact solve
+    each the first time, read back from the cache afterwards."""
+    values = []
+    for i in range(draws):
+        real, _, reference = evaluation_sets(data, n, seed + i)
+        values.append(w1_floor(reference, real))
+    return values

@@ -13,6 +13,7 @@ from . import distributed
 from .callbacks import REQUESTS, STOP, StopOnSignal, build_callbacks
 from .config import Config
 from .data import classes_of
+from .device_advice import warn_slow_settings
 from .errors import ConfigError
 from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
@@ -54,6 +55,8 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
         return TrainResult(run_dir, config.train.steps, start.final, rank=process.rank, notes=start.notes)
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
+    if process.is_main:
+        warn_slow_settings(config, device)
     batch_size = per_process_batch(config, process)
     read = training_data(config, run_dir, start.checkpoint)
     data, start.notes, start.files = read.data, read.notes + start.notes, read.files()

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from .data.toy import GaussianMixture
-from .floors import w1_floor
+from .floors import floor_draws, w1_floor
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
 from .networks import evaluating, generate, in_chunks
@@ -72,10 +72,11 @@ class Evaluator:
 
     real: (n, *shape) held-out samples; latent: (n, latent_dim), plus a second fixed set for
     objectives that need an independent generated batch; floor: exact W1 between two
-    independent real sets of size n. W1 uses the Euclidean distance between flattened
-    samples (pixel space for images). units: the data's Standardization when the networks work
-    in standardised units (a point file); W1 and its floor are then measured in the data's own
-    units, the critic's numbers in the networks'. Build one with `make_evaluator`.
+    independent real sets of size n; floor_std: its standard deviation over `draws`
+    evaluation draws (`floors.floor_draws`; NaN for one draw). W1 uses the Euclidean distance
+    between flattened samples (pixel space for images). units: the data's Standardization when
+    the networks work in standardised units (a point file); W1 and its floor are then measured
+    in the data's own units, the critic's numbers in the networks'. Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
@@ -85,6 +86,8 @@ class Evaluator:
     objective: Objective
     seed: int
     units: Any = None
+    floor_std: float = float("nan")
+    draws: int = 1
 
     def in_data_units(self, x: np.ndarray) -> np.ndarray:
         """Points (n, d) from the networks' units into the data's own."""
@@ -118,9 +121,12 @@ class Evaluator:
         result = {
             "w1": wasserstein(self.in_data_units(fake_np).reshape(n, -1), self.in_data_units(self.real).reshape(n, -1)),
             "w1_floor": self.floor,
+            "eval_n": n,
             f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
         }
+        if self.draws > 1:
+            result.update(w1_floor_std=self.floor_std, draws=self.draws)
         if objective.name == "wasserstein":
             result["critic_w_over_lipschitz"] = estimate / lipschitz if lipschitz > 0 else float("nan")
         if self.mixture is not None:
@@ -128,8 +134,11 @@ class Evaluator:
         return result
 
 
-def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None) -> Evaluator:
-    """Draw the held-out set, the reference set for the floor and the latent vectors once."""
+def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None,
+                   draws: int = 1) -> Evaluator:
+    """Draw the held-out set, the reference set for the floor and the latent vectors once;
+    with draws > 1, also the floor's spread over `draws` evaluation draws (those of
+    `wgan evaluate --repeats draws`; solved once, then read from the floor cache)."""
     real = data.heldout(n, np.random.default_rng([seed, 1]))
     reference = data.sample(len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
@@ -139,4 +148,6 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objectiv
         floor = w1_floor(units.to_data(reference), units.to_data(real))
     else:
         floor = w1_floor(reference, real)
-    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed, units)
+    floor_std = float(np.std(floor_draws(unstandardized(data), n, draws), ddof=1)) if draws > 1 else float("nan")
+    return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed, units,
+                     floor_std, draws)

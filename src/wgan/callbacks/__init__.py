@@ -41,18 +41,18 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
     latent_dim, constraint_name: the generator's and the constraint's, where objects replaced
     the config's."""
     constraint_name = constraint_name or config.constraint.name
-    callbacks: list[Callback] = [StopOnSignal(), FiniteGuard()]
+    callbacks: list[Callback] = [StopOnSignal(), FiniteGuard(run_dir)]
     if process.is_main:
         evaluator = make_evaluator(data, config.eval.samples, latent_dim or config.model.latent_dim,
-                                   config.train.seed, objective)
+                                   config.train.seed, objective, config.eval.final_draws)
         metrics = MetricsLogger(run_dir, plain_data(config.to_dict()), [*make_loggers(config.eval.loggers), *loggers])
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
         per_unit = float(evaluator.units.scale.min()) if evaluator.units is not None else 1.0  # see CriticWatch
         callbacks = [RunDirectory(run_dir, config, start.checkpoint is None, overwrite, notes + start.notes,
                                   start.files),
-                     *callbacks, Evaluation(evaluator),
+                     *callbacks, Evaluation(evaluator, data, config.train.steps),
                      CriticWatch(objective, constrained=constraint_name not in ("none", "r1"),  # R1 bounds no slope
-                                 data_units_per_critic_unit=per_unit),
+                                 constraint=constraint_name, data_units_per_critic_unit=per_unit),
                      metrics, LiveLines(config.train.steps)]
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",

@@ -54,8 +54,15 @@ class Figures(Callback):
         from .. import plots
 
         step = record["step"]
-        title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f})"
-        if "modes" in record:
+        if "w1_mean" in record:
+            title = (f"step {step}: exact W1 {record['w1_mean']:.3f} +- {record['w1_std']:.3f} (floor "
+                     f"{record['w1_floor_mean']:.3f} +- {record['w1_floor_std']:.3f}; {record['draws']} draws)")
+        else:
+            title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f}; one draw)"
+        if "high_quality_mean" in record:  # on a second line: the first is already long
+            title += (f"\n{record['modes_mean']:.3g}/{record['modes_total']} modes, "
+                      f"{100 * record['high_quality_mean']:.1f}% +- {100 * record['high_quality_std']:.1f}% high-quality")
+        elif "modes" in record:
             title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
         with evaluating(state.generator, state.critic):
             if self.kind == "samples":

@@ -4,12 +4,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..errors import WganError
 from ..objectives import Objective
+from ..runs import CHECKPOINT
 from ..steps import TrainingState
 from .base import Callback
 
@@ -22,27 +24,49 @@ class DivergenceWarning(UserWarning):
     """The critic's estimate or slope is running away."""
 
 
-def check_finite(record: dict[str, Any], state: TrainingState) -> None:
-    """Raise TrainingDiverged naming the first non-finite quantity at this step."""
+KEPT = "the last good checkpoint is kept"
+NOT_KEPT = "no checkpoint had been written yet, so there is nothing to resume"
+
+
+def check_finite(record: dict[str, Any], state: TrainingState, kept: str = KEPT) -> None:
+    """Raise TrainingDiverged naming the first non-finite quantity at this step; `kept` says
+    what is left of the run (KEPT, or NOT_KEPT before the first checkpoint)."""
     for key in [k for k in record if k.endswith("_estimate")] + ["penalty", "generator_loss"]:
         value = record.get(key)
         if value is not None and not math.isfinite(value):
             raise TrainingDiverged(
-                f"{key} became {value} at generator step {record['step']}; the last good checkpoint "
-                "is kept. Try a lower learning rate, a larger penalty_weight, or a smaller clip_value")
+                f"{key} became {value} at generator step {record['step']}; {kept}. Try a lower "
+                "learning rate, a larger penalty_weight, or a smaller clip_value")
     for net in ("generator", "critic"):
         for name, p in getattr(state, net).named_parameters():
             if not torch.isfinite(p).all():
                 raise TrainingDiverged(
                     f"{net} parameter {name} became non-finite at generator step {record['step']}; "
-                    "the last good checkpoint is kept. Try a lower learning rate")
+                    f"{kept}. Try a lower learning rate")
 
 
 class FiniteGuard(Callback):
-    """Stops training with TrainingDiverged when a logged value or a parameter is not finite."""
+    """Stops training with TrainingDiverged when a logged value or a parameter is not finite;
+    the message says whether run_dir holds a checkpoint to go back to."""
+
+    def __init__(self, run_dir: Path | None = None) -> None:
+        self.run_dir = run_dir
 
     def on_log(self, state: TrainingState, record: dict[str, Any], evaluate: bool) -> None:
-        check_finite(record, state)
+        has_checkpoint = self.run_dir is None or (Path(self.run_dir) / CHECKPOINT).exists()
+        check_finite(record, state, KEPT if has_checkpoint else NOT_KEPT)
+
+
+# What strengthens each constraint when the critic's slope runs away (settings that exist for it).
+LIPSCHITZ_ADVICE = {
+    "gradient_penalty": "raise constraint.penalty_weight or lower the critic's learning rate (optim.lr_critic)",
+    "one_sided_penalty": "raise constraint.penalty_weight or lower the critic's learning rate (optim.lr_critic)",
+    "weight_clipping": "lower constraint.clip_value or the critic's learning rate (optim.lr_critic)",
+    "spectral_norm": "spectral normalisation bounds the layers it wraps, not the normalisation layers between "
+                     "them (a DCGAN critic's model.critic_norm: set it to 'none'); else lower the critic's "
+                     "learning rate (optim.lr_critic)",
+    "": "strengthen the constraint or lower the critic's learning rate (optim.lr_critic)",
+}
 
 
 @dataclass
@@ -52,6 +76,7 @@ class CriticWatch(Callback):
     a constrained critic's empirical Lipschitz constant above 10 (at evaluations)."""
     objective: Objective
     constrained: bool
+    constraint: str = ""  # constraint.name: what the Lipschitz warning advises
     w1: float | None = None  # the latest exact W1, the scale of a Wasserstein-type estimate
     warned: set = field(default_factory=set)
     # W1 is logged in the data's units; a standardised point file's critic works in units that
@@ -80,5 +105,5 @@ class CriticWatch(Callback):
         if self.constrained and lipschitz is not None and lipschitz > 10 and "lipschitz" not in self.warned:
             self.warned.add("lipschitz")
             warnings.warn(f"step {step}: the critic's empirical Lipschitz constant is {lipschitz:.1f}, "
-                          "so the constraint is not holding; strengthen it (constraint.penalty_weight, constraint.clip_value) or lower "
-                          "the critic's learning rate", DivergenceWarning, stacklevel=2)
+                          f"so the constraint is not holding; {LIPSCHITZ_ADVICE.get(self.constraint, LIPSCHITZ_ADVICE[''])}",
+                          DivergenceWarning, stacklevel=2)

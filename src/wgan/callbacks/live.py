@@ -30,18 +30,38 @@ def estimate_name(record: Mapping[str, Any]) -> tuple[str, str] | None:
 
 def describe_evaluation(record: Mapping[str, Any]) -> str:
     """An evaluation's numbers in one phrase, with significant digits (`wgan.formatting`)."""
-    parts = [f"exact W1 {significant(record['w1'])} (floor {significant(record['w1_floor'])})"]
+    parts = [describe_w1(record)]
     named = estimate_name(record)
     if named is not None:
         parts.append(f"critic estimate of {named[1]} {significant(record[named[0]])}")
     if "critic_lipschitz" in record:
         parts.append(f"empirical Lipschitz {significant(record['critic_lipschitz'])}")
-    if "modes" in record:
+    if "modes_mean" in record:
+        modes = (f"{record['modes_mean']:.0f}/{record['modes_total']}" if record["modes_std"] == 0
+                 else f"{significant(record['modes_mean'])} of {record['modes_total']}")
+        parts.append(f"modes {modes}, high-quality {significant(100 * record['high_quality_mean'])}% "
+                     f"+- {significant(100 * record['high_quality_std'])}%")
+    elif "modes" in record:
         parts.append(f"modes {record['modes']}/{record['modes_total']}, "
                      f"high-quality {significant(100 * record['high_quality'])}%")
     if "fid" in record:
         parts.append(f"FID {significant(record['fid'])}")
     return ", ".join(parts)
+
+
+def describe_w1(record: Mapping[str, Any]) -> str:
+    """Exact W1 and its floor as measured: mean +- sd over the final evaluation's draws (as
+    `wgan evaluate --repeats K` prints them), or one draw, said as such, with the floor's
+    spread over draws beside it where known; n, the size of each set."""
+    n = record.get("eval_n")
+    of_n = f" of n = {n}" if n else ""
+    if "w1_mean" in record:
+        return (f"exact W1 {significant(record['w1_mean'])} +- {significant(record['w1_std'])} "
+                f"(real-vs-real floor {significant(record['w1_floor_mean'])} +- "
+                f"{significant(record['w1_floor_std'])}; mean +- sd over {record['draws']} draws{of_n})")
+    spread = record.get("w1_floor_std")
+    floor = significant(record["w1_floor"]) + (f" +- {significant(spread)}" if spread == spread and spread else "")
+    return f"exact W1 {significant(record['w1'])} (real-vs-real floor {floor}; one draw{of_n})"
 
 
 class LiveLines(Callback):

@@ -66,13 +66,15 @@ def run(args: argparse.Namespace) -> int:
     if args.kde_protocol == "mnist":
         result["mnist_kde_protocol"] = mnist_kde_protocol(loaded.generator, data, args.seed)
     out = args.out or args.run / "evaluation.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     if "memorisation" in details:
         result["memorisation_figure"] = str(_memorisation_figure(details, data, out.parent / "memorisation.png"))
     write_evaluation(result, out)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        draws = f", mean +- sd over {args.repeats} draws" if args.repeats > 1 else ""
+        draws = (f", mean +- sd over {args.repeats} draws" if args.repeats > 1
+                 else ", one draw (--repeats 5 gives each metric's spread over draws)")
         print(f"{args.run} at step {loaded.step}: {args.n} generated samples against {result['n_real']} "
               f"held-out {data.name} samples{draws} ({result['seconds']:.1f} s)")
         print(format_table(result))

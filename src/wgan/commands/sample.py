@@ -8,17 +8,22 @@ import numpy as np
 
 from ..errors import WganError
 
+MAX_GRID = 4096  # images in one grid picture (64 x 64 tiles); more go to --npy
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sample", help="draw samples from a trained run",
                        description="Generate N samples from the checkpoint of a run: a grid PNG "
-                                   "for images, a scatter plot over held-out data for points.")
+                                   "for images, a scatter plot over held-out data for points "
+                                   "(./samples.png unless --out or --npy says otherwise).")
     p.add_argument("--run", type=Path, required=True, metavar="DIR", help="run directory")
     p.add_argument("-n", type=int, default=64, metavar="N", help="number of samples (default 64)")
-    p.add_argument("--out", type=Path, default=Path("samples.png"), metavar="FILE.png")
+    p.add_argument("--out", type=Path, metavar="FILE.png",
+                   help="where the picture goes (default ./samples.png; none with --npy alone)")
     p.add_argument("--seed", type=int, default=0, help="seed of the latent draws (default 0)")
     p.add_argument("--checkpoint", type=Path, metavar="FILE", help="another checkpoint of the run")
-    p.add_argument("--npy", type=Path, metavar="FILE.npy", help="also save the samples as an array")
+    p.add_argument("--npy", type=Path, metavar="FILE.npy",
+                   help="save the samples as an array (alone: no picture; with --out: both)")
     p.add_argument("--class", dest="class_", metavar="K",
                    help="a conditional run's class (name or index) for every sample; without it, a "
                         "conditional run draws every class in turn, one row per class")
@@ -37,31 +42,42 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise WganError(f"-n {args.n}: must be at least 1")
-    if args.out.suffix.lower() != ".png":
-        raise WganError(f"--out {args.out}: expected a .png file name")
+    out = args.out if args.out is not None else (None if args.npy is not None else Path("samples.png"))
+    if out is not None and out.suffix.lower() != ".png":
+        raise WganError(f"--out {out}: expected a .png file name")
     if args.npy is not None and args.npy.suffix.lower() != ".npy":
         raise WganError(f"--npy {args.npy}: expected a .npy file name")
     loaded = load_run(args.run, args.checkpoint, raw=args.raw_generator)
+    if out is not None and len(loaded.data_shape) == 3 and args.n > MAX_GRID:
+        raise WganError(f"-n {args.n}: a grid picture of more than {MAX_GRID} images is too large to look at "
+                        f"(and to write); use -n {MAX_GRID} or fewer, or save the samples with --npy FILE.npy "
+                        "alone (no --out)")
     labels, nrow, title = None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if args.class_ is not None:
         k = class_index(args.class_, loaded.classes, str(args.run))
         labels = torch.full((args.n,), k, dtype=torch.long)
         title += f", class {loaded.classes[k]}"
+    elif loaded.classes and args.n < len(loaded.classes):  # one sample of each of the first n classes
+        labels, nrow = balanced_labels(args.n, len(loaded.classes)), args.n
+        title += f", classes 0-{args.n - 1} of {len(loaded.classes)}"
+        print(f"-n {args.n} is fewer than the run's {len(loaded.classes)} classes: one sample of each of the "
+              f"first {args.n} (-n {len(loaded.classes)} or more draws every class; --class K picks one)")
     elif loaded.classes:  # one row per class, as many columns as fit
-        per_class = max(1, args.n // len(loaded.classes))
+        per_class = args.n // len(loaded.classes)
         labels = class_rows(len(loaded.classes), per_class)
         labels = torch.cat([labels, balanced_labels(args.n - len(labels), len(loaded.classes))])
         nrow, title = per_class, title + ", one row per class"
     samples = generate(loaded.generator, args.n, args.seed, labels)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if len(loaded.data_shape) == 3:
-        plots.plot_image_grid(samples, args.out, title, nrow=nrow)
-    else:
-        from ..run_data import data_of_run
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if len(loaded.data_shape) == 3:
+            plots.plot_image_grid(samples, out, title, nrow=nrow)
+        else:
+            from ..run_data import data_of_run
 
-        real = data_of_run(args.run, loaded.config, "drawing").heldout(2000, np.random.default_rng(0))
-        plots.plot_points(samples, real, args.out, title)
-    print(f"wrote {args.out}")
+            real = data_of_run(args.run, loaded.config, "drawing").heldout(2000, np.random.default_rng(0))
+            plots.plot_points(samples, real, out, title)
+        print(f"wrote {out}")
     if args.npy is not None:
         np.save(args.npy, samples)
         print(f"wrote {args.npy}")

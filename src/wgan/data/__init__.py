@@ -61,6 +61,10 @@ def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_siz
                         "to a folder (one subfolder per class for conditional training) and pass --data FOLDER")
     if is_point_file(name):
         return load_point_cloud(name, holdout_fraction, seed)
+    if "/" in name or "\\" in name or name.startswith("."):  # a path, not a data set's name
+        raise DataError(f"data folder or file {name!r} does not exist (relative paths are read from "
+                        f"{Path.cwd()}); check the path, or give one of {', '.join(TOY_DISTRIBUTIONS)}, "
+                        f"{', '.join(IMAGE_SETS)}")
     raise DataError(f"unknown data set {name!r}: use one of {', '.join(TOY_DISTRIBUTIONS)}, "
                     f"{', '.join(IMAGE_SETS)}, a folder of images, or a "
                     f"{' / '.join(POINT_SUFFIXES)} file of points")

@@ -58,3 +58,12 @@ def standardized(cloud, standardization: Standardization):
                                holdout=standardization.to_model(cloud.holdout), standardization=standardization,
                                summary=f"{cloud.summary}; {standardization.describe()} for training "
                                        "(data.standardize = false to opt out)" if cloud.summary else "")
+
+
+def unstandardized(data):
+    """`data` in its own units: a standardised point cloud mapped back (anything else as it is)."""
+    units = getattr(data, "standardization", None)
+    if units is None:
+        return data
+    return dataclasses.replace(data, train=units.to_data(data.train), holdout=units.to_data(data.holdout),
+                               standardization=None)

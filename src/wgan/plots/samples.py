@@ -143,7 +143,7 @@ def plot_memorisation(generated: np.ndarray, train: np.ndarray, neighbours: np.n
                                     order[:count or 8])
     chosen = order[:count or 50]
     d = generated.shape[1]
-    fig, ax = plt.subplots(figsize=(6.5, 6) if d > 1 else (8, 3.5))
+    fig, ax = plt.subplots(figsize=(7, 7) if d > 1 else (8, 4.5))
     near = train[neighbours[chosen, 0]]
     if d == 1:
         jitter = np.random.default_rng(0)
@@ -160,16 +160,18 @@ def plot_memorisation(generated: np.ndarray, train: np.ndarray, neighbours: np.n
         ax.scatter(generated[:, 0], generated[:, 1], s=4, c="#1f77b4", alpha=0.6,
                    label=f"generated ({len(generated)})")
         segments = [(tuple(g[:2]), tuple(t[:2])) for g, t in zip(generated[chosen], near)]
-        ax.set_aspect("equal")
+        ax.set_aspect("equal", adjustable="datalim")  # the axes keep the figure's width
         base.label_projection(ax, d)
     for (start, end), i in zip(segments, chosen):
         copy = distances[i, 0] < threshold
         ax.plot([start[0], end[0]], [start[1], end[1]], "-", lw=1.6 if copy else 1.0,
                 color="#d62728" if copy else "black", alpha=0.8, zorder=3 if copy else 2)
     ax.plot([], [], "-", color="black",
-            label=f"the {len(chosen)} generated points closest to the training set, to their nearest")
+            label=f"the {len(chosen)} generated points closest to the training set,\neach to its nearest training point")
     ax.plot([], [], "-", color="#d62728", label=f"closer than the copy threshold {threshold:.3g}")
-    ax.legend(fontsize=7, markerscale=3, loc="best")
+    # below the axes, inside the figure: a legend over the points hid them, and a wide one was cut off
+    ax.legend(fontsize=7, markerscale=3, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+              frameon=False)
     ax.grid(alpha=0.3)
     ax.set_title(base.with_note(title, base.projection(d)), fontsize=9)
     return base.save(fig, path, dpi=110)

@@ -90,19 +90,22 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     exact W1 and its noise floor over generator steps; mode metrics when present."""
     plt = base.pyplot()
     has_modes = any("high_quality" in r for r in records)
-    fig, axes = plt.subplots(1, 2 if has_modes else 1, figsize=(12 if has_modes else 7, 4.5),
+    fig, axes = plt.subplots(1, 2 if has_modes else 1, figsize=(12 if has_modes else 7, 6),
                              squeeze=False)
     ax = axes[0, 0]
     key = next((k for r in records for k in r if k.startswith("critic_") and k.endswith("_estimate")),
                "critic_w_estimate")
     what = {"critic_w_estimate": "E[f(real)] - E[f(fake)]"}.get(key, key[len("critic_"):-len("_estimate")])
+    eval_records = [r for r in records if "w1" in r]
+    n = next((r["eval_n"] for r in reversed(eval_records) if "eval_n" in r), None)
+    n_words = f"n = {n}" if n else "n = eval.samples"
     series = [
         (key, f"critic estimate {what} (train batches)", "#1f77b4", 0.35, "-"),
-        ("w1", "exact W1 (held out, n = eval.samples)", "black", 1.0, "-"),
-        ("w1_floor", "real-vs-real noise floor", "grey", 1.0, "--"),
+        ("w1", f"exact W1 (one fixed held-out draw, {n_words})", "black", 1.0, "-"),
+        ("w1_floor", "real-vs-real noise floor (one draw)", "grey", 1.0, "--"),
         ("critic_w_over_lipschitz", "critic estimate / empirical Lipschitz K", "#2ca02c", 1.0, "-"),
     ]
-    eval_records = [r for r in records if "w1" in r]
+    _floor_band(ax, eval_records)
     for name, label, color, alpha, style in series:
         steps, values = iter_steps(records, name)
         if steps:
@@ -111,11 +114,17 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     steps, values = iter_steps(eval_records, f"eval_{key}")
     if steps:
         ax.plot(steps, values, ".-", color="#1f77b4", label="critic estimate (eval set)")
+    final = next((r for r in reversed(eval_records) if "w1_mean" in r), None)
+    if final is not None:
+        ax.errorbar([final["step"]], [final["w1_mean"]], yerr=[final["w1_std"]], fmt="D", color="#d62728",
+                    markersize=5, capsize=4, zorder=5,
+                    label=f"exact W1 at the end: mean +- sd over {final['draws']} draws "
+                          f"({final['w1_mean']:.3f} +- {final['w1_std']:.3f})")
     ax.set_yscale("symlog", linthresh=1e-2)
     ax.set_xlabel("generator step")
     ax.set_ylabel("distance")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)  # off the curves
     ax.set_title(title or "critic estimate and exact W1", fontsize=10)
     if has_modes:
         ax2 = axes[0, 1]
@@ -135,6 +144,18 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
         ax2.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="lower right")
         ax2.set_title("mode coverage", fontsize=10)
     return base.save(fig, path, dpi=110)
+
+
+def _floor_band(ax, eval_records: Sequence[dict[str, Any]]) -> None:
+    """The floor +- its standard deviation over evaluation draws, where the records hold it."""
+    rows = [r for r in eval_records if r.get("w1_floor_std") is not None and np.isfinite(r["w1_floor_std"])]
+    if not rows:
+        return
+    centre = rows[-1].get("w1_floor_mean", float(np.mean([r["w1_floor"] for r in rows])))
+    sd = rows[-1]["w1_floor_std"]
+    steps = [r["step"] for r in eval_records]
+    ax.fill_between([min(steps), max(steps)], centre - sd, centre + sd, color="grey", alpha=0.2, lw=0,
+                    label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({centre:.3f} +- {sd:.3f})")
 
 
 def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
