@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .data.standardize import unstandardized
 from .data.toy import GaussianMixture
 from .floors import floor_draws, w1_floor
 from .input_gradients import CriticScore, input_gradient_norms

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
+from torch import nn
+
 from ..metrics import Evaluator
 from ..steps import TrainingState
 from .base import Callback
@@ -36,11 +39,29 @@ class Evaluation(Callback):
 def final_draws(generator, data, n: int, draws: int) -> dict[str, Any]:
     """`<key>_mean` and `<key>_std` of FINAL_KEYS over `draws` evaluation draws of n (seeds
     0, 1, ...: `wgan evaluate --repeats draws`), and `draws`."""
+    from ..data.standardize import unstandardized
     from ..evaluation import evaluate_generator
 
+    units = getattr(data, "standardization", None)
+    if units is not None:  # a standardised point file: measured in the data's own units, as evaluate does
+        generator, data = InDataUnits(generator, units), unstandardized(data)
     result = evaluate_generator(generator, data, n, seed=0, repeats=draws, memorisation=False)
     out: dict[str, Any] = {"draws": draws}
     for key in FINAL_KEYS:
         if key in result:
             out[f"{key}_mean"], out[f"{key}_std"] = result[key], result[f"{key}_std"]
     return out
+
+
+class InDataUnits(nn.Module):
+    """A generator of standardised points (n, d), seen in the data's units: x = z * scale + mean."""
+
+    def __init__(self, generator: nn.Module, units: Any) -> None:
+        super().__init__()
+        self.generator, self.latent_dim = generator, generator.latent_dim
+        self.register_buffer("mean", torch.as_tensor(units.mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(units.scale, dtype=torch.float32))
+
+    def forward(self, *args: Any, **kwargs: Any) -> torch.Tensor:
+        out = self.generator(*args, **kwargs)
+        return out * self.scale.to(out.device, out.dtype) + self.mean.to(out.device, out.dtype)
