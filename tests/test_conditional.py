@@ -352,13 +352,13 @@ PAPER_RECIPES = {
     "cifar10-wgan-gp-resnet": {"optim.lr_critic": 2e-4, "optim.lr_generator": 2e-4, "optim.betas": [0.0, 0.9],
                                "constraint.name": "gradient_penalty", "constraint.penalty_weight": 10.0,
                                "train.n_critic": 5, "train.batch_size": 64, "train.steps": 100000,
-                               "optim.lr_decay": "linear", "model.latent_dim": 128, "model.kind": "resnet",
+                               "optim.lr_schedule": "linear", "model.latent_dim": 128, "model.kind": "resnet",
                                "model.resnet": "wgan_gp", "model.generator_width": 128, "model.critic_width": 128,
                                "objective.name": "wasserstein"},
     # sngan_projection's CIFAR-10 config: Adam 2e-4 (0, 0.9), n_dis 5, 50k iterations, ch 256 / 128, hinge, SN
     "cifar10-sngan-resnet": {"optim.lr_critic": 2e-4, "optim.lr_generator": 2e-4, "optim.betas": [0.0, 0.9],
                              "constraint.name": "spectral_norm", "objective.name": "hinge", "train.n_critic": 5,
-                             "train.batch_size": 64, "train.steps": 50000, "optim.lr_decay": "linear",
+                             "train.batch_size": 64, "train.steps": 50000, "optim.lr_schedule": "linear",
                              "model.latent_dim": 128, "model.kind": "resnet", "model.resnet": "sngan",
                              "model.generator_width": 256, "model.critic_width": 128},
 }

@@ -352,3 +352,13 @@ def test_sparse_solves_without_warm_starts_reach_the_same_certified_optimum(monk
     assert used and cold.rounds > 1  # asked on every warm-started solve, and more than one solve
     check_certificate(cold, cost, a, b, truth)
     assert cold.cost == pytest.approx(truth, rel=RTOL) and warm.cost == pytest.approx(cold.cost, rel=RTOL)
+
+
+def test_a_pot_older_than_the_floor_is_named_in_one_line(monkeypatch):
+    """POT 0.9.5 and 0.9.6 (below pyproject's floor) have no sparse cost in ot.emd: say so."""
+    import ot
+
+    monkeypatch.setattr(ot, "__version__", "0.9.5")
+    x, y = gaussians(60, 60, 0.5)
+    with pytest.raises(WganError, match=r"POT 0.9.5 is installed, but the sparse exact solver needs POT >= 0.9.7"):
+        sparse_wasserstein(x, y, coarse_size=0)

@@ -148,6 +148,9 @@ def _sparse_simplex(supply, demand, rows, cols, values, shape, cap, warm):
     import ot
     import scipy.sparse
 
+    if _release(ot.__version__) < (0, 9, 7):
+        raise WganError(f"POT {ot.__version__} is installed, but the sparse exact solver needs POT >= 0.9.7 "
+                        "(sparse cost matrices in ot.emd): pip install 'pot>=0.9.7'")
     solver = warm_start_solver() if warm is not None else None
     if solver is None:
         matrix = scipy.sparse.coo_array((values, (rows, cols)), shape=shape)
