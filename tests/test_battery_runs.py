@@ -95,7 +95,7 @@ def test_a_point_run_reports_its_draws_and_evaluate_writes_into_a_new_folder(tmp
     done = wgan("train", "--data", tmp_path / "p.npy", "--steps", 2, "--out", run, "--set", "eval.final_draws=3", *TINY)
     no_traceback(done)
     assert done.returncode == 0, done.stderr
-    line = next(li for li in done.stdout.splitlines() if li.startswith("step 2 "))
+    line = next(li for li in done.stderr.splitlines() if li.startswith("step 2/2: "))
     assert "mean +- sd over 3 draws of n = 60" in line  # 20% of 300 held out: n is what was there
     done = wgan("evaluate", "--run", run, "--repeats", 3, "-n", 60, "--out", tmp_path / "new" / "e.json")
     no_traceback(done)

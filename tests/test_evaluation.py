@@ -215,9 +215,11 @@ ROW_KEYS = {
 NOT_PRINTED = {"kde_sigma"}  # has a `_std` in the JSON but no row of its own
 
 
-def _pairs(line: str) -> list[tuple[float, float, int]]:
-    """The `mean +- sd` pairs in a printed row: (mean, sd, decimals of sd)."""
-    return [(float(m), float(s), len(s.partition(".")[2]))
+def _pairs(line: str) -> list[tuple[float, float, float, float]]:
+    """The `mean +- sd` pairs in a printed row: (mean, sd, the rounding step of each as printed)."""
+    def step(text: str) -> float:
+        return 10.0 ** -len(text.partition(".")[2])
+    return [(float(m), float(s), step(m), step(s))
             for m, s in re.findall(r"(-?\d+(?:\.\d+)?)%? \+- (-?\d+(?:\.\d+)?)", line)]
 
 
@@ -245,5 +247,5 @@ def test_repeated_evaluation_prints_every_spread(kind):
         assert len(pairs) == len(ROW_KEYS[label]), f"{label}: {line!r}"
         for key in ROW_KEYS[label]:
             mean, sd = result[key], result[key + "_std"]
-            assert any(abs(m - scale * mean) <= 0.51 * 10 ** -d and abs(s - scale * sd) <= 0.51 * 10 ** -d
-                       for m, s, d in pairs for scale in (1, 100)), f"{key} = {mean} +- {sd} not in {line!r}"
+            assert any(abs(m - scale * mean) <= 0.51 * dm and abs(s - scale * sd) <= 0.51 * ds
+                       for m, s, dm, ds in pairs for scale in (1, 100)), f"{key} = {mean} +- {sd} not in {line!r}"

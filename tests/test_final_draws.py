@@ -22,7 +22,7 @@ PAIR = r"(\d+\.\d+) \+- (\d+\.\d+)"
 def test_the_final_line_is_what_evaluate_repeats_prints_for_the_run(tmp_path, capsys):
     run = tmp_path / "toy"
     assert main(["train", "--out", str(run), "--set", "eval.final_draws=3", *TINY]) == 0
-    line = next(li for li in capsys.readouterr().out.splitlines() if li.startswith("step 4 "))
+    line = next(li for li in capsys.readouterr().err.splitlines() if li.startswith("step 4/4: "))
     assert "mean +- sd over 3 draws of n = 200" in line
     trained = re.findall(PAIR, line)[:2]  # W1, then its floor
     assert main(["evaluate", "--run", str(run), "--repeats", "3", "-n", "200"]) == 0
@@ -50,7 +50,7 @@ def test_every_evaluation_carries_the_floors_spread_solved_from_the_draws(tmp_pa
 def test_one_final_draw_says_so(tmp_path, capsys):
     run = tmp_path / "one"
     assert main(["train", "--out", str(run), "--set", "eval.final_draws=1", *TINY]) == 0
-    line = next(li for li in capsys.readouterr().out.splitlines() if li.startswith("step 4 "))
+    line = next(li for li in capsys.readouterr().err.splitlines() if li.startswith("step 4/4: "))
     assert "one draw of n = 200" in line and "+-" not in line
     assert main(["evaluate", "--run", str(run), "-n", "200"]) == 0
     assert "one draw" in capsys.readouterr().out

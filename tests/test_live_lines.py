@@ -27,7 +27,7 @@ MNIST_LIKE = ["--config", "mnist", "--data", "digits", "--image-size", "16", "--
               "--set", "model.critic_width=8", "--set", "train.batch_size=16", "--set", "eval.samples=64",
               "--set", "eval.every=5", "--set", "eval.log_every=5", "--set", "eval.checkpoint_every=5",
               "--set", "train.threads=1", "--set", "eval.figures=false", "--set", "eval.tensorboard='off'"]
-EVALUATION = re.compile(r"^step (\d+)/100000: exact W1 [0-9.]+ \(floor [0-9.]+\), critic estimate of W \S+, "
+EVALUATION = re.compile(r"^step (\d+)/100000: exact W1 [0-9.]+ \(real-vs-real floor [0-9.]+( \+- [0-9.e-]+)?; one draw of n = 64\), critic estimate of W \S+, "
                         r"empirical Lipschitz \S+(; \S+ steps/s, ETA .+)?$")
 
 
@@ -118,7 +118,7 @@ def test_numbers_are_printed_with_significant_digits():
     # a weight-clipped critic's values of ~1e-5 are not "0.0000"
     record = {"step": 500, "w1": 0.3141, "w1_floor": 0.0213, "eval_critic_w_estimate": 1.234e-5,
               "critic_lipschitz": 2.5e-4, "modes": 7, "modes_total": 8, "high_quality": 0.9524}
-    assert describe_evaluation(record) == ("exact W1 0.314 (floor 0.0213), critic estimate of W 1.23e-05, "
+    assert describe_evaluation(record) == ("exact W1 0.314 (real-vs-real floor 0.0213; one draw), critic estimate of W 1.23e-05, "
                                            "empirical Lipschitz 0.000250, modes 7/8, high-quality 95.2%")
 
 

@@ -29,6 +29,7 @@ from torch import Tensor, nn
 from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
+from .formatting import significant
 from .floors import evaluation_sets, w1_floor
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
@@ -340,14 +341,17 @@ def format_table(result: dict[str, Any]) -> str:
     repeated = result.get("repeats", 1) > 1
 
     def pm(key: str, fmt: str, scale: float = 1.0, unit: str = "") -> str:
-        """result[key], with +- its standard deviation over repeated draws when there is one."""
-        value = format(scale * result[key], fmt) + unit
+        """result[key], with +- its standard deviation over repeated draws when there is one;
+        fmt "sig": significant digits (`wgan.formatting`, as training's lines print them)."""
+        def show(v: float) -> str:
+            return significant(v) if fmt == "sig" else format(v, fmt)
+        value = show(scale * result[key]) + unit
         if key + "_std" in result:
-            value += f" +- {format(scale * result[key + '_std'], fmt)}{unit}"
+            value += f" +- {show(scale * result[key + '_std'])}{unit}"
         return value
 
     rows: list[tuple[str, str, str]] = [
-        ("exact W1 (generated vs held-out)", pm("w1", ".4f"), f"real-vs-real floor {pm('w1_floor', '.4f')}"),
+        ("exact W1 (generated vs held-out)", pm("w1", "sig"), f"real-vs-real floor {pm('w1_floor', 'sig')}"),
     ]
     if "modes" in result:
         modes = (f"{pm('modes', '.1f')} of {result['modes_total']}" if "modes_std" in result
