@@ -11,7 +11,7 @@ import torch
 
 from . import distributed
 from .callbacks import REQUESTS, STOP, build_callbacks
-from .config import Config
+from .config import Config, check_config
 from .data import classes_of, load_data_of
 from .errors import ConfigError
 from .recipe import build_parts, build_state
@@ -34,6 +34,8 @@ def train(config: Config, run_dir: Path, *, overwrite: bool = False, resume: boo
     """Train per `config`, writing the run directory; `resume` continues its last checkpoint
     (see `wgan.resume`). progress: show a progress bar (None: only on a terminal)."""
     run_dir = Path(run_dir)
+    if not resume:  # a resumed run keeps the config it recorded
+        check_config(config)
     process = distributed.from_environment()
     device = distributed.resolve_device(config.train.device, process)
     distributed.init(process, device)

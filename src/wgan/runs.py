@@ -266,7 +266,7 @@ def open_tensorboard(run_dir: Path, mode: str) -> Any | None:
 
 
 def config_of_run(run_dir: Path) -> "Config":
-    """The config of a run (its config.toml)."""
+    """The config of a run (its config.toml: the run's own record, read leniently)."""
     import tomllib
 
     from .config import config_from_dict
@@ -274,4 +274,4 @@ def config_of_run(run_dir: Path) -> "Config":
     path = Path(run_dir) / CONFIG
     if not path.is_file():
         raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
-    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
+    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")), snapshot=True)

@@ -75,7 +75,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import check_settings_apply, load_config, parse_override, resumed_config
+    from ..config import load_config, resumed_config
     from ..runs import config_of_run
     from ..loop import train
 
@@ -93,7 +93,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = load_config(args.config or "default", overrides)
         run_dir = args.out if args.out is not None else _default_run_dir(config)
-    check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
     if result.rank != 0:
