@@ -1,12 +1,13 @@
 # `make run`   train the default recipe on 8 Gaussians (results under runs/)
-# `make test`  run the test suite
+# `make test`  run the test suite, without the tests marked slow (a few minutes on 2 cores)
+# `make test-all` run every test, the slow ones too
 # `make bench` run the speed and quality benchmarks (minutes)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test test-all bench install clean
 
 install: $(STAMP)
 
@@ -21,6 +22,10 @@ run: $(STAMP)
 	$(BIN)/wgan train
 
 test: $(STAMP)
+	$(BIN)/python -m pyflakes src tests benchmarks scripts
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pyflakes src tests benchmarks scripts
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
