@@ -1,5 +1,6 @@
 # `make run`   train the default recipe on 8 Gaussians (results under runs/)
-# `make test`  run the test suite
+# `make test`  run the test suite, without the tests marked slow (a few minutes on 2 cores)
+# `make test-all` run every test, the slow ones too
 # `make bench` run the speed and quality benchmarks (minutes)
 # `make test-lowest`  a smoke subset with every dependency at its declared floor
 #                     (constraints-lowest.txt) beside constraints.txt's torch
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.installed
 LOWEST := .venv-lowest
 LOWEST_STAMP := $(LOWEST)/.installed
 
-.PHONY: run test test-lowest bench install clean
+.PHONY: run test test-all test-lowest bench install clean
 
 install: $(STAMP)
 
@@ -25,6 +26,10 @@ run: $(STAMP)
 	$(BIN)/wgan train
 
 test: $(STAMP)
+	$(BIN)/python -m pyflakes src tests benchmarks scripts
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pyflakes src tests benchmarks scripts
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q
 

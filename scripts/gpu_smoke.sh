@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CUDA code paths, end to end, on a machine with one or more GPUs (a few minutes):
-# the speed table on the GPU, a bf16 + compiled run, and DDP over every visible GPU.
+# the speed table on the GPU, a bf16 + compiled run, DDP over every visible GPU, and the
+# tests marked slow (torchrun x compile, torchrun x augmentation: gloo processes on the CPU).
 # Usage: scripts/gpu_smoke.sh [python]   (default: .venv/bin/python, else python3)
 set -euo pipefail
 PY=${1:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
@@ -19,3 +20,5 @@ if [ "$GPUS" -ge 2 ]; then
 else
     echo "one GPU: DDP over NCCL needs two; skipped"
 fi
+# The slow tests are CPU tests (two gloo processes each); hidden GPUs keep them there.
+CUDA_VISIBLE_DEVICES="" OMP_NUM_THREADS=1 $PY -m pytest -q -p no:cacheprovider -m slow tests

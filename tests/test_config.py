@@ -1,8 +1,6 @@
 import pytest
 
-from wgan.cli import main
-from wgan.config import (APPLIES_ONLY_UNDER, CONDITIONINGS, CONSTRAINTS, OBJECTIVES, Config, apply_overrides,
-                         check_settings_apply, config_from_dict, load_config, parse_override, preset_names)
+from wgan.config import Config, apply_overrides, config_from_dict, load_config, parse_override, preset_names
 from wgan.errors import ConfigError
 
 
@@ -74,6 +72,7 @@ def test_unknown_preset_or_bad_file(tmp_path):
         load_config(bad)
 
 
+<<<<<<< HEAD
 NON_DEFAULT = {"objective.generator_loss": "'non_saturating'", "objective.divergence": "'pearson'",
                "objective.cramer_dim": "16", "constraint.clip_value": "0.05", "constraint.penalty_weight": "5.0",
                "constraint.r1_gamma": "5.0", "constraint.every": "2",
@@ -111,6 +110,8 @@ def test_objective_settings_without_effect_are_refused_in_a_config_file_too(tmp_
     assert load_config("mnist", ["constraint.name='spectral_norm'"]).constraint.penalty_weight == 10.0
 
 
+=======
+>>>>>>> validation
 def test_shorthand_flags_set_the_config_keys(tmp_path):
     import argparse
 

@@ -1,6 +1,7 @@
 """Two gloo processes on the CPU: gradients of both networks (penalty included) are averaged,
 replicas stay identical after every step and match one process on the same global batch;
-`torchrun -m wgan train` writes one run directory and resumes."""
+`torchrun -m wgan train` writes one run directory and resumes. Torchrun with compiled steps and
+with augmentation are marked slow: `make test-all` and scripts/gpu_smoke.sh run them."""
 import os
 import subprocess
 import sys
@@ -137,6 +138,7 @@ def test_torchrun_trains_writes_one_run_directory_and_resumes(tmp_path):
     assert alone.returncode == 2 and "not written by 1 processes" in alone.stderr
 
 
+@pytest.mark.slow
 def test_torchrun_with_augmentation_and_an_average_resumes_bit_for_bit(tmp_path):
     """DiffAugment's draws come from each rank's seeded streams and the average is kept per run,
     so two processes stopped halfway and resumed end where an uninterrupted pair does."""
@@ -169,6 +171,7 @@ def _compiler_available() -> bool:
     return torch._dynamo.is_dynamo_supported() and any(shutil.which(cc) for cc in ("cc", "gcc", "g++", "clang"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _compiler_available(), reason="torch.compile needs dynamo and a C/C++ compiler on CPU")
 def test_torchrun_with_compiled_steps_logs_the_losses_of_eager_steps(tmp_path):
     from wgan.runs import read_metrics

@@ -7,6 +7,7 @@ name the key, the value it got and what it accepts.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -16,12 +17,19 @@ from typing import Any
 
 import tomli_w
 
+from .applies import IMAGE_DATA, OnData, When, value_at
 from .errors import ConfigError
 from .loggers import LOGGERS
 
+logger = logging.getLogger(__name__)
 
-def _choice(default: str, *choices: str) -> Any:
-    return field(default=default, metadata={"choices": choices})
+
+def _conditions(applies_when: When | tuple[When, ...] | None) -> tuple[When, ...]:
+    return () if applies_when is None else applies_when if isinstance(applies_when, tuple) else (applies_when,)
+
+
+def _choice(default: str, *choices: str, applies_when: When | tuple[When, ...] | None = None) -> Any:
+    return field(default=default, metadata={"choices": choices, "applies_when": _conditions(applies_when)})
 
 
 def _import_path(default: str = "", *choices: str) -> Any:
@@ -30,8 +38,14 @@ def _import_path(default: str = "", *choices: str) -> Any:
 
 
 def _number(default: float | int, *, min: float | None = None, gt: float | None = None,
-            max: float | None = None) -> Any:
-    return field(default=default, metadata={"min": min, "gt": gt, "max": max})
+            max: float | None = None, applies_when: When | tuple[When, ...] | None = None) -> Any:
+    return field(default=default, metadata={"min": min, "gt": gt, "max": max,
+                                            "applies_when": _conditions(applies_when)})
+
+
+def _setting(default: Any, *, applies_when: When | tuple[When, ...] | None = None) -> Any:
+    """A field with no rule of its own but a place where it acts."""
+    return field(default=default, metadata={"applies_when": _conditions(applies_when)})
 
 
 MODEL_KINDS = ("mlp", "dcgan", "resnet")
@@ -47,6 +61,7 @@ OPTIMIZER_NAMES = ("adam", "adamw", "rmsprop", "sgd")
 LR_SCHEDULES = ("constant", "linear", "cosine")
 # optim.lr_decay, the old name of optim.lr_schedule, still read: its values -> lr_schedule's.
 OLD_LR_DECAY = {"none": "constant", "linear": "linear"}
+PENALTIES = ("gradient_penalty", "one_sided_penalty", "r1")
 
 
 def registry(key: str, names: tuple[str, ...], entries: dict[str, Any]) -> dict[str, Any]:
@@ -60,16 +75,21 @@ def registry(key: str, names: tuple[str, ...], entries: dict[str, Any]) -> dict[
 @dataclass
 class DataConfig:
     """What to learn: a toy distribution, a bundled image set (digits, mnist, faces), a
-    folder of images, or a .npy / .csv / .txt / .tsv / .dat point cloud. Image keys apply to images only."""
+    folder of images, or a .npy / .csv / .txt / .tsv / .dat point cloud.
+
+    image_size, channels, augment and augment_strength act on images only (digits, mnist,
+    faces, a folder); root (a folder of MNIST IDX files) on mnist only."""
     name: str = "eight_gaussians"
     holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
-    image_size: int = _number(32, min=4)
-    channels: int = _choice(0, 0, 1, 3)
-    root: str = ""
+    image_size: int = _number(32, min=4, applies_when=OnData(*IMAGE_DATA))
+    channels: int = _choice(0, 0, 1, 3, applies_when=OnData(*IMAGE_DATA))
+    root: str = _setting("", applies_when=OnData("mnist"))
     train_limit: int = _number(0, min=0)  # only the first N training examples (0: all)
-    augment: str = ""  # DiffAugment policy for every critic input, e.g. "translation,color,cutout"
-    augment_strength: float = _number(1.0, min=0.0)
-    standardize: bool = True  # point files: train on (x - mean) / scale per column, reported in the data's units
+    # DiffAugment policy for every critic input, e.g. "translation,color,cutout"
+    augment: str = _setting("", applies_when=OnData(*IMAGE_DATA))
+    augment_strength: float = _number(1.0, min=0.0, applies_when=OnData(*IMAGE_DATA))
+    # point files: train on (x - mean) / scale per column, reported in the data's units
+    standardize: bool = _setting(True, applies_when=OnData("points"))
 
 
 @dataclass
@@ -83,7 +103,8 @@ class ModelConfig:
     every block (both papers: 128 / 128 for wgan_gp, 256 / 128 for sngan). The depth follows
     from the image size, and the normalisation is the papers' (batch norm in the generator,
     none in the critic), so `generator_depth`, `critic_depth`, `activation`, `critic_norm` and
-    `generator_norm` have no effect under resnet (and are refused on the command line).
+    `generator_norm` have no effect under resnet (and are refused). Each field's `applies_when`
+    says under which kind it acts: depth and activation under mlp, the norms under dcgan.
 
     conditional (labelled data: digits, mnist, a folder of class subfolders; see
     `wgan.conditional`): "none", "projection" (the projection critic, Miyato & Koyama 2018)
@@ -95,15 +116,15 @@ class ModelConfig:
     (and out_dim for a critic) its signature names (see `wgan.recipe`); "" uses `kind`'s.
     """
     kind: str = _choice("mlp", *MODEL_KINDS)
-    resnet: str = _choice("wgan_gp", *RESNETS)
+    resnet: str = _choice("wgan_gp", *RESNETS, applies_when=When("model.kind", "resnet"))
     latent_dim: int = _number(8, min=1)
     generator_width: int = _number(64, min=1)
-    generator_depth: int = _number(3, min=0)
+    generator_depth: int = _number(3, min=0, applies_when=When("model.kind", "mlp"))
     critic_width: int = _number(64, min=1)
-    critic_depth: int = _number(3, min=0)
-    activation: str = _choice("relu", *ACTIVATIONS)
-    critic_norm: str = _choice("none", *NORMS)
-    generator_norm: str = _choice("batch", *NORMS)
+    critic_depth: int = _number(3, min=0, applies_when=When("model.kind", "mlp"))
+    activation: str = _choice("relu", *ACTIVATIONS, applies_when=When("model.kind", "mlp"))
+    critic_norm: str = _choice("none", *NORMS, applies_when=When("model.kind", "dcgan"))
+    generator_norm: str = _choice("batch", *NORMS, applies_when=When("model.kind", "dcgan"))
     conditional: str = _choice("none", *CONDITIONINGS)
     generator: str = _import_path()
     critic: str = _import_path()
@@ -113,39 +134,44 @@ class ModelConfig:
 class ObjectiveConfig:
     """What the critic and generator optimise (see `wgan.objectives`).
 
-    generator_loss: default (wasserstein; non_saturating for gan; saddle for fgan),
-    minimax or non_saturating (gan), saddle or non_saturating (fgan). divergence: the
-    f-divergence of an fgan. cramer_dim: the size of the Cramer critic's features.
-    instance_noise: std of Gaussian noise added to every critic input, decayed linearly
+    generator_loss (under name = gan or fgan): default (non_saturating for gan, saddle for
+    fgan), minimax or non_saturating (gan), saddle or non_saturating (fgan). divergence (under
+    fgan): the f-divergence. cramer_dim (under cramer): the size of the Cramer critic's features.
+
+    instance_noise (under every objective, constraint and conditioning, on points and images):
+    std of Gaussian noise added to every critic input, real and generated, decayed linearly
     to 0 over the run (Sonderby et al. 2016; Arjovsky and Bottou 2017).
-    auxiliary_weight, auxiliary_generator_weight: under model.conditional = "auxiliary", the
-    weights of the critic's cross-entropy on real images and of the generator's on its own
-    (the WGAN-GP reference's ACGAN_SCALE = 1 and ACGAN_SCALE_G = 0.1).
+
+    auxiliary_weight, auxiliary_generator_weight (only under model.conditional = "auxiliary",
+    whatever the objective): the weights of the critic's cross-entropy on real images and of
+    the generator's on its own (the WGAN-GP reference's ACGAN_SCALE = 1 and ACGAN_SCALE_G = 0.1).
     name may also be "package.module:attribute" of your own objective (see `wgan.protocols`).
     """
     name: str = _import_path("wasserstein", *OBJECTIVES)
-    generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle")
-    divergence: str = _choice("kl", *F_DIVERGENCE_NAMES)
-    cramer_dim: int = _number(256, min=1)
+    generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle",
+                                  applies_when=When("objective.name", "gan", "fgan"))
+    divergence: str = _choice("kl", *F_DIVERGENCE_NAMES, applies_when=When("objective.name", "fgan"))
+    cramer_dim: int = _number(256, min=1, applies_when=When("objective.name", "cramer"))
     instance_noise: float = _number(0.0, min=0.0)
-    auxiliary_weight: float = _number(1.0, min=0.0)
-    auxiliary_generator_weight: float = _number(0.1, min=0.0)
+    auxiliary_weight: float = _number(1.0, min=0.0, applies_when=When("model.conditional", "auxiliary"))
+    auxiliary_generator_weight: float = _number(0.1, min=0.0, applies_when=When("model.conditional", "auxiliary"))
 
 
 @dataclass
 class ConstraintConfig:
     """How the critic is kept Lipschitz (see `wgan.lipschitz`).
 
-    clip_value: c of weight clipping. penalty_weight: lambda of the gradient penalties.
-    r1_gamma: gamma of the R1 penalty gamma / 2 * E_real ||grad D||^2 (Mescheder et al. 2018).
-    every: lazy regularisation (Karras et al. 2020): a penalty (gradient_penalty,
-    one_sided_penalty, r1) only on every k-th critic step, multiplied by k.
+    clip_value (under weight_clipping): c. penalty_weight (under gradient_penalty and
+    one_sided_penalty): lambda. r1_gamma (under r1): gamma of the R1 penalty
+    gamma / 2 * E_real ||grad D||^2 (Mescheder et al. 2018). every (under any penalty): lazy
+    regularisation (Karras et al. 2020), the penalty only on every k-th critic step, times k.
     """
     name: str = _choice("gradient_penalty", *CONSTRAINTS)
-    clip_value: float = _number(0.01, gt=0.0)
-    penalty_weight: float = _number(0.1, min=0.0)
-    r1_gamma: float = _number(10.0, min=0.0)
-    every: int = _number(1, min=1)
+    clip_value: float = _number(0.01, gt=0.0, applies_when=When("constraint.name", "weight_clipping"))
+    penalty_weight: float = _number(0.1, min=0.0,
+                                    applies_when=When("constraint.name", "gradient_penalty", "one_sided_penalty"))
+    r1_gamma: float = _number(10.0, min=0.0, applies_when=When("constraint.name", "r1"))
+    every: int = _number(1, min=1, applies_when=When("constraint.name", *PENALTIES))
 
 
 @dataclass
@@ -159,7 +185,7 @@ class OptimConfig:
     name: str = _choice("adam", *OPTIMIZER_NAMES)
     lr_critic: float = _number(3e-3, gt=0.0)
     lr_generator: float = _number(3e-3, gt=0.0)
-    betas: tuple[float, float] = (0.5, 0.9)
+    betas: tuple[float, float] = _setting((0.5, 0.9), applies_when=When("optim.name", "adam", "adamw"))
     weight_decay: float = _number(0.0, min=0.0)
     lr_schedule: str = _choice("linear", *LR_SCHEDULES)
     warmup_steps: int = _number(0, min=0)
@@ -227,7 +253,12 @@ class Config:
         return dataclasses.asdict(self)
 
     def to_toml(self) -> str:
-        return tomli_w.dumps(plain_data(self.to_dict()))
+        """The settings that apply under this config's choices, as TOML (a run's config.toml)."""
+        return tomli_w.dumps(plain_data(settings_that_apply(self)))
+
+
+# 'section.key' -> where it acts (its field's applies_when), for the settings that do not always act.
+CONDITIONAL_SETTINGS: dict[str, tuple[When, ...]] = {}
 
 
 def plain_data(value: Any) -> Any:
@@ -336,55 +367,124 @@ def _build(cls: type, data: typing.Mapping[str, Any], prefix: str) -> Any:
     return cls(**kwargs)
 
 
-def config_from_dict(data: typing.Mapping[str, Any]) -> Config:
-    """Validate a nested mapping (as read from TOML) into a Config; missing keys keep defaults."""
-    config = _build(Config, _legacy_keys(_renamed(data)), "")
-    _check_combination(config)
+def config_from_dict(data: typing.Mapping[str, Any], *, snapshot: bool = False) -> Config:
+    """Validate a nested mapping (as read from TOML) into a Config; missing keys keep defaults.
+    A key that has no effect under the mapping's own choices is an error, unless `snapshot`
+    (a run's own record, not the user's input: such keys are dropped; they changed nothing)."""
+    return _resolve(data, (), None, snapshot)
+
+
+# ---------------------------------------------------------------- settings without effect
+#
+# One rule for every source: a setting given where the config's choices ignore it is an error
+# (from --set, a TOML file, load_config's overrides, or a Config built in Python), named with
+# the choice that ignores it. Where each setting acts is its field's `applies_when` metadata.
+
+
+def _field_conditions(cls: type, prefix: str = "") -> dict[str, tuple[When, ...]]:
+    hints, out = typing.get_type_hints(cls), {}
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]):
+            out.update(_field_conditions(hints[f.name], f"{prefix}{f.name}."))
+        elif f.metadata.get("applies_when"):
+            out[prefix + f.name] = f.metadata["applies_when"]
+    return out
+
+
+def applies_when(key: str) -> tuple[When, ...]:
+    """Where the setting 'section.key' acts (all must hold); () for a setting that always acts."""
+    return CONDITIONAL_SETTINGS.get(key, ())
+
+
+def settings_without_effect(config: Config, keys: typing.Iterable[str]) -> list[tuple[str, When]]:
+    """Those of `keys` ('section.key') that have no effect under `config`'s choices, each with
+    the condition that fails."""
+    found = []
+    for key in dict.fromkeys(keys):
+        failing = [when for when in applies_when(key) if not when.holds(config)]
+        if failing:
+            found.append((key, failing[0]))
+    return found
+
+
+def check_settings_apply(config: Config, keys: typing.Iterable[str], origin: str | None = None) -> None:
+    """Raise ConfigError, in one line, when one of `keys` has no effect under the config's
+    choices: the first such key, the choice that ignores it and where it acts, then the others."""
+    found = settings_without_effect(config, keys)
+    if not found:
+        return
+    (key, when), others = found[0], [k for k, _ in found[1:]]
+    message = (f"{key} = {_shown(value_at(config, key))} has no effect under {when.choice(config)}: it applies "
+               f"{when.rule()}; remove it or {when.fix()}")
+    if others:
+        message += f" (also without effect: {', '.join(others)})"
+    raise ConfigError(f"{origin}: {message}" if origin else message)
+
+
+def check_config(config: Config) -> Config:
+    """`config` (built in Python, say) checked as a file is: each value against its field's rule,
+    and a setting whose value differs from its default where it has no effect is an error."""
+    checked = _build(Config, plain_data(config.to_dict()), "")
+    _check_combination(checked)
+    values, defaults = _flat(config.to_dict()), _flat(Config().to_dict())
+    check_settings_apply(checked, [k for k, v in values.items() if v != defaults[k]])
     return config
 
 
-# Settings that act only under some choices: key -> (the choosing key, the values under which
-# it acts). A non-default value of an objective setting outside them is an error wherever it
-# comes from; any of these given on the command line is checked by `check_settings_apply`.
-APPLIES_ONLY_UNDER: dict[str, tuple[str, tuple[str, ...]]] = {
-    "objective.generator_loss": ("objective.name", ("gan", "fgan")),
-    "objective.divergence": ("objective.name", ("fgan",)),
-    "objective.cramer_dim": ("objective.name", ("cramer",)),
-    "constraint.clip_value": ("constraint.name", ("weight_clipping",)),
-    "constraint.penalty_weight": ("constraint.name", ("gradient_penalty", "one_sided_penalty")),
-    "constraint.r1_gamma": ("constraint.name", ("r1",)),
-    "constraint.every": ("constraint.name", ("gradient_penalty", "one_sided_penalty", "r1")),
-    "optim.betas": ("optim.name", ("adam", "adamw")),
-    "model.generator_depth": ("model.kind", ("mlp",)),
-    "model.critic_depth": ("model.kind", ("mlp",)),
-    "model.activation": ("model.kind", ("mlp",)),
-    "model.critic_norm": ("model.kind", ("dcgan",)),
-    "model.generator_norm": ("model.kind", ("dcgan",)),
-    "model.resnet": ("model.kind", ("resnet",)),
-    "objective.auxiliary_weight": ("model.conditional", ("auxiliary",)),
-    "objective.auxiliary_generator_weight": ("model.conditional", ("auxiliary",)),
-}
+def settings_that_apply(config: Config) -> dict[str, Any]:
+    """config.to_dict() without the settings that have no effect under its choices: what a run's
+    config.toml records."""
+    data = config.to_dict()
+    return _without(data, [k for k, _ in settings_without_effect(config, _flat(data))])
 
 
-def value_at(config: Config, key: str) -> Any:
-    """config's value at 'section.key'."""
-    node: Any = config
-    for part in key.split("."):
-        node = getattr(node, part)
-    return node
+def _shown(value: Any) -> str:
+    return repr(list(value) if isinstance(value, tuple) else value)
 
 
-def check_settings_apply(config: Config, keys: typing.Iterable[str]) -> None:
-    """Raise ConfigError when one of `keys` has no effect under the config's choices."""
+def _flat(data: typing.Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{'section.key': value} of a nested mapping's leaves."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, typing.Mapping) else {prefix + key: value})
+    return out
+
+
+def _without(data: typing.Mapping[str, Any], keys: typing.Iterable[str]) -> dict[str, Any]:
+    """A copy of the nested mapping without the leaves 'section.key' in `keys`."""
+    out = {k: dict(v) if isinstance(v, typing.Mapping) else v for k, v in data.items()}
     for key in keys:
-        if key not in APPLIES_ONLY_UNDER:
-            continue
-        chooser, values = APPLIES_ONLY_UNDER[key]
-        chosen = value_at(config, chooser)
-        if chosen not in values:
-            under = " or ".join(repr(v) for v in values)
-            raise ConfigError(f"{key} = {value_at(config, key)!r} has no effect under {chooser} = {chosen!r} "
-                              f"(it applies only when {chooser} is {under}); remove it or change {chooser}")
+        section, _, name = key.rpartition(".")
+        (out[section] if section else out).pop(name, None)
+    return out
+
+
+def _resolve(data: typing.Mapping[str, Any], overrides: typing.Iterable[str], origin: str | None,
+             snapshot: bool) -> Config:
+    """The Config of `data` (a file's tables, from `origin`) with `overrides` applied, under the one
+    rule: a key of `data` or of the overrides that has no effect is an error, except a key of
+    `data` that acts under its own choices but not under those the overrides make: that one is
+    named in a warning and dropped. A `snapshot`'s keys without effect are dropped silently."""
+    overrides, data = list(overrides), _legacy_keys(_renamed(data))
+    own = _build(Config, data, "")
+    if snapshot:
+        data = _without(data, [k for k, _ in settings_without_effect(own, _flat(data))])
+    given = list(_flat(data))
+    check_settings_apply(own, given, origin)
+    merged = _legacy_keys(_renamed(apply_overrides(dict(data), overrides)))
+    config = _build(Config, merged, "")
+    changed = list(_flat(apply_overrides({}, overrides)))
+    check_settings_apply(config, changed)
+    switched = [(k, when) for k, when in settings_without_effect(config, given) if k not in changed]
+    if switched:
+        keys = [k for k, _ in switched]
+        settings = ", ".join(f"{k} = {_shown(value_at(config, k))}" for k in keys)
+        choices = ", ".join(dict.fromkeys(when.choice(config) for _, when in switched))
+        logger.warning(f"{origin or 'the config'} sets {settings}, which {'has' if len(keys) == 1 else 'have'} "
+                       f"no effect under {choices}: ignored")
+        config = _build(Config, _without(merged, keys), "")
+    _check_combination(config)
+    return config
 
 
 # What a resumed run may change: where and how fast it runs, and what it logs, not what it learns.
@@ -394,12 +494,7 @@ RESUMABLE_SETTINGS = ("description", "train.steps", "train.device", "train.threa
 
 def changed_settings(before: Config, after: Config) -> list[str]:
     """The 'section.key' names whose values differ between two configs."""
-    def flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value})
-        return out
-    a, b = flat(before.to_dict()), flat(after.to_dict())
+    a, b = _flat(before.to_dict()), _flat(after.to_dict())
     return [key for key in a if a[key] != b[key]]
 
 
@@ -418,15 +513,12 @@ def resumed_config(saved: Config, overrides: typing.Iterable[str]) -> Config:
 
 
 def with_overrides(config: Config, overrides: typing.Iterable[str]) -> Config:
-    """A validated copy of `config` with each SECTION.KEY=VALUE applied."""
-    return config_from_dict(apply_overrides(plain_data(config.to_dict()), overrides))
+    """A validated copy of `config` with each SECTION.KEY=VALUE applied (an override without
+    effect is an error; a setting of `config` the overrides leave without effect, a warning)."""
+    return _resolve(plain_data(settings_that_apply(config)), overrides, "the run's config", snapshot=True)
 
 
 def _check_combination(config: Config) -> None:
-    defaults = ObjectiveConfig()
-    check_settings_apply(config, [f"objective.{k}" for k in ("generator_loss", "divergence", "cramer_dim",
-                                                         "auxiliary_weight", "auxiliary_generator_weight")
-                                  if getattr(config.objective, k) != getattr(defaults, k)])
     if config.optim.warmup_steps >= config.train.steps and config.optim.warmup_steps:
         raise ConfigError(f"optim.warmup_steps = {config.optim.warmup_steps}: must be below train.steps = "
                           f"{config.train.steps}; lower the warm-up or train longer")
@@ -494,10 +586,27 @@ def preset_names() -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+def _is_preset(source: str | Path) -> bool:
+    return Path(source).suffix != ".toml" and str(source) in preset_names()
+
+
+def origin_of(source: str | Path) -> str:
+    """How errors name a config source: "preset 'mnist'" or "config file my.toml"."""
+    return f"preset '{source}'" if _is_preset(source) else f"config file {source}"
+
+
+def is_run_snapshot(source: str | Path) -> bool:
+    """Whether `source` is the config.toml that a run wrote into its directory (beside its metrics
+    or checkpoint): a record of the run, read leniently (see `config_from_dict`)."""
+    path = Path(source)
+    return (not _is_preset(source) and path.name == "config.toml"
+            and any((path.parent / name).is_file() for name in ("metrics.jsonl", "checkpoint.pt")))
+
+
 def read_toml(source: str | Path) -> dict[str, Any]:
     """Read a config from a TOML file path or a preset name (see `preset_names`)."""
     path = Path(source)
-    if path.suffix != ".toml" and str(source) in preset_names():
+    if _is_preset(source):
         text = resources.files("wgan.configs").joinpath(f"{source}.toml").read_text()
         origin = f"preset '{source}'"
     elif path.is_file():
@@ -516,6 +625,13 @@ def read_toml(source: str | Path) -> dict[str, Any]:
 
 
 def load_config(source: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
-    """Defaults, then the TOML file or preset `source`, then the overrides, validated."""
-    data = read_toml(source) if source is not None else {}
-    return config_from_dict(apply_overrides(data, overrides))
+    """Defaults, then the TOML file or preset `source`, then the overrides, validated. A key of
+    the file or of the overrides that has no effect under the config's choices is an error; a
+    key of the file that the overrides' choices leave without effect is named in a warning and
+    dropped. A run's own config.toml (see `is_run_snapshot`) loses its keys without effect silently."""
+    if source is None:
+        return _resolve({}, overrides, None, snapshot=False)
+    return _resolve(read_toml(source), overrides, origin_of(source), snapshot=is_run_snapshot(source))
+
+
+CONDITIONAL_SETTINGS.update(_field_conditions(Config))

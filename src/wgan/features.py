@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +27,8 @@ from .classifier import SmallCNN
 from .errors import WganError
 
 SHIPPED = ("digits", "mnist")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,6 +93,14 @@ def load_feature_network(spec: str, data_name: str, channels: int = 1) -> Featur
             return shipped_classifier(data_name)
         return None
     if spec in SHIPPED:
+        if channels != 1:
+            raise WganError(f"feature network {spec!r}: the shipped {spec} classifier reads greyscale images "
+                            f"(1 channel), but these images have {channels} channels; use a feature network "
+                            "for colour images (a TorchScript file or package.module:attribute) or 'none'")
+        if data_name in SHIPPED and data_name != spec:
+            logger.warning(f"feature network {spec!r} on {data_name} data: the classifier trained on {spec}, not "
+                           f"the {data_name} classifier that 'auto' picks and the README's {data_name} numbers "
+                           "use; FID, KID and class histograms are not comparable with them")
         return shipped_classifier(spec)
     if ":" in spec and not Path(spec).exists():
         module_name, _, attribute = spec.partition(":")

@@ -50,7 +50,7 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     missing = [k for k in ("config", "data_shape", "generator", "critic", "step") if k not in state]
     if missing:
         raise WganError(f"the checkpoint in {run_dir} lacks {', '.join(missing)}: not a wgan training checkpoint")
-    config = config_from_dict(state["config"])
+    config = config_from_dict(state["config"], snapshot=True)
     shape = tuple(state["data_shape"])
     classes = tuple(state.get("classes", ())) if config.model.conditional != "none" else ()
     generator, critic = build_networks(config, shape, len(classes), generator=generator, critic=critic)

@@ -282,7 +282,7 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
 
 
 def config_of_run(run_dir: Path) -> "Config":
-    """The config of a run (its config.toml)."""
+    """The config of a run (its config.toml: the run's own record, read leniently)."""
     import tomllib
 
     from .config import config_from_dict
@@ -292,4 +292,4 @@ def config_of_run(run_dir: Path) -> "Config":
         raise WganError(f"run directory {run_dir} does not exist")
     if not path.is_file():
         raise WganError(f"{run_dir} is not a run directory: {CONFIG} is missing")
-    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
+    return config_from_dict(tomllib.loads(path.read_text(encoding="utf-8")), snapshot=True)

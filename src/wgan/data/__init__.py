@@ -20,7 +20,7 @@ from .toy import (EIGHT_GAUSSIANS, TOY_DISTRIBUTIONS, TWENTY_FIVE_GAUSSIANS, Gau
 __all__ = [
     "EIGHT_GAUSSIANS", "TWENTY_FIVE_GAUSSIANS", "TOY_DISTRIBUTIONS", "GaussianMixture",
     "IMAGE_SETS", "ImageDataset", "classes_of", "limit_training_set", "load_data_of", "POINT_SUFFIXES", "PointCloud", "PointFile", "digits", "faces",
-    "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
+    "data_kind", "image_folder", "is_point_file", "mnist", "read_image_folder", "ToyDistribution",
     "data_summary", "eight_gaussians", "load_data", "load_point_cloud", "point_file_summary",
     "read_point_file", "read_points", "read_table", "swiss_roll", "twenty_five_gaussians",
 ]
@@ -78,6 +78,18 @@ def is_point_file(name: str) -> bool:
         return False
     path = Path(name)
     return not path.is_dir() and (path.suffix.lower() in POINT_SUFFIXES or path.exists())
+
+
+def data_kind(name: str) -> str:
+    """What `load_data(name)` reads, decided from the name alone (no file is opened): "toy" (a
+    toy distribution), "points" (a point file), "digits", "mnist", "faces", or "folder" (a folder
+    of images, also any name it cannot place: `load_data` reports those)."""
+    key = ALIASES.get(name, name)
+    if key in TOY_DISTRIBUTIONS:
+        return "toy"
+    if key in IMAGE_SETS:
+        return key
+    return "points" if is_point_file(name) else "folder"
 
 
 def data_summary(name: str) -> str | None:
