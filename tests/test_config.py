@@ -72,46 +72,6 @@ def test_unknown_preset_or_bad_file(tmp_path):
         load_config(bad)
 
 
-<<<<<<< HEAD
-NON_DEFAULT = {"objective.generator_loss": "'non_saturating'", "objective.divergence": "'pearson'",
-               "objective.cramer_dim": "16", "constraint.clip_value": "0.05", "constraint.penalty_weight": "5.0",
-               "constraint.r1_gamma": "5.0", "constraint.every": "2",
-               "optim.betas": "[0.0, 0.9]", "model.generator_depth": "2", "model.critic_depth": "2",
-               "model.activation": "'tanh'", "model.critic_norm": "'layer'", "model.generator_norm": "'none'",
-               "model.resnet": "'sngan'", "objective.auxiliary_weight": "2.0",
-               "objective.auxiliary_generator_weight": "0.5"}
-CHOICES = {"objective.name": OBJECTIVES, "constraint.name": CONSTRAINTS, "optim.name": ("adam", "adamw", "rmsprop", "sgd"),
-           "model.kind": ("mlp", "dcgan", "resnet"), "model.conditional": CONDITIONINGS}
-
-
-def test_every_conditional_setting_is_listed_with_a_test_value():
-    assert set(NON_DEFAULT) == set(APPLIES_ONLY_UNDER)
-
-
-@pytest.mark.parametrize("key", sorted(NON_DEFAULT))
-def test_a_setting_without_effect_on_the_command_line_is_an_error(key, capsys):
-    chooser, applies = APPLIES_ONLY_UNDER[key]
-    for choice in CHOICES[chooser]:
-        overrides = [f"{chooser}='{choice}'", f"{key}={NON_DEFAULT[key]}"]
-        if choice in applies:
-            check_settings_apply(load_config("default", overrides), [key])  # no error where it applies
-            continue
-        assert main(["train", "--steps", "1"] + [a for o in overrides for a in ("--set", o)]) == 2
-        err = capsys.readouterr().err
-        assert f"{key} = " in err and f"has no effect under {chooser} = '{choice}'" in err
-
-
-def test_objective_settings_without_effect_are_refused_in_a_config_file_too(tmp_path):
-    path = tmp_path / "c.toml"
-    path.write_text('[objective]\nname = "wasserstein"\ngenerator_loss = "minimax"\n')
-    with pytest.raises(ConfigError, match="objective.generator_loss = 'minimax' has no effect under"):
-        load_config(path)
-    # a preset's penalty weight is no error when the command line switches the constraint
-    assert load_config("mnist", ["constraint.name='spectral_norm'"]).constraint.penalty_weight == 10.0
-
-
-=======
->>>>>>> validation
 def test_shorthand_flags_set_the_config_keys(tmp_path):
     import argparse
 

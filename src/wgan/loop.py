@@ -10,16 +10,10 @@ from typing import Any, Sequence
 import torch
 
 from . import distributed
-<<<<<<< HEAD
 from .callbacks import REQUESTS, STOP, StopOnSignal, build_callbacks
-from .config import Config
+from .config import Config, check_config
 from .data import classes_of
 from .device_advice import warn_slow_settings
-=======
-from .callbacks import REQUESTS, STOP, build_callbacks
-from .config import Config, check_config
-from .data import classes_of, load_data_of
->>>>>>> validation
 from .errors import ConfigError
 from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
@@ -49,13 +43,10 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
     that take the place of what the config names; callbacks, loggers: objects that watch
     the run besides the built-in ones. What each must provide: `wgan.protocols`."""
     run_dir = Path(run_dir)
-<<<<<<< HEAD
     given = check_given(generator=generator, critic=critic, objective=objective, constraint=constraint,
                         optimizers=optimizers, callbacks=callbacks, loggers=loggers)
-=======
     if not resume:  # a resumed run keeps the config it recorded
         check_config(config)
->>>>>>> validation
     process = distributed.from_environment()
     device = distributed.resolve_device(config.train.device, process)
     distributed.init(process, device)

@@ -99,13 +99,8 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-<<<<<<< HEAD
-    from ..config import check_settings_apply, load_config, parse_override, resumed_config
-    from ..runs import check_run_name, config_of_run
-=======
     from ..config import load_config, resumed_config
-    from ..runs import config_of_run
->>>>>>> validation
+    from ..runs import check_run_name, config_of_run
     from ..loop import train
 
     overrides = _overrides(args)
@@ -120,15 +115,9 @@ def run(args: argparse.Namespace) -> int:
         config = resumed_config(config_of_run(args.resume), overrides)
         run_dir = args.resume
     else:
-<<<<<<< HEAD
         config = load_config("default" if args.config is None else args.config, overrides)
         check_run_name(config.name)  # one folder name, with or without --out
         run_dir = args.out if args.out is not None else _default_run_dir(config, args.overwrite)
-    check_settings_apply(config, [".".join(parse_override(o)[0]) for o in overrides])
-=======
-        config = load_config(args.config or "default", overrides)
-        run_dir = args.out if args.out is not None else _default_run_dir(config)
->>>>>>> validation
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
                    progress=False if args.no_progress else None)
     status = 128 + (result.signal or signal.SIGINT) if result.interrupted else 0
