@@ -11,7 +11,7 @@ import torch
 
 from wgan.callbacks import CriticWatch, DivergenceWarning, FiniteGuard, TrainingDiverged
 from wgan.cli import main
-from wgan.config import APPLIES_ONLY_UNDER, CONSTRAINTS
+from wgan.config import CONSTRAINTS, applies_when
 from wgan.objectives import Wasserstein
 from wgan.plots import base, plot_memorisation
 
@@ -39,8 +39,8 @@ def test_the_lipschitz_warning_names_only_settings_of_the_constraint_in_use(cons
     named = re.findall(r"\b(constraint\.\w+|optim\.\w+|model\.\w+)", message)
     assert named, message
     for key in named:  # every setting it advises acts under this constraint
-        chooser, values = APPLIES_ONLY_UNDER.get(key, ("constraint.name", (constraint,)))
-        assert chooser != "constraint.name" or constraint in values, (key, message)
+        for when in applies_when(key):
+            assert when.key != "constraint.name" or constraint in when.values, (key, message)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         watch.check({"step": 6, "critic_lipschitz": 50.0})  # once
