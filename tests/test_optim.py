@@ -208,5 +208,7 @@ def test_a_run_of_the_hand_made_optimisers_resumes_bit_for_bit(tmp_path, preset)
         assert _digest(final[name]) == expected[name], name
     for name in ("critic_optimizer", "generator_optimizer"):
         assert _digest(final[name]["state"]) == expected[name], name
-    later = [{k: v for k, v in r.items() if k != "wall_s"} for r in read_metrics(run) if r["step"] > 5]
-    assert later == expected["metrics"]
+    later = [r for r in read_metrics(run) if r["step"] > 5]
+    assert len(later) == len(expected["metrics"])
+    for record, old in zip(later, expected["metrics"]):  # what the old run logged, unchanged (newer keys besides)
+        assert {k: record[k] for k in old} == old

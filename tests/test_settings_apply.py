@@ -24,6 +24,7 @@ TABLE = {
     "data.root": ("somewhere", ("data.name", "digits"), ("data.name", "mnist")),
     "data.augment": ("cutout", ("data.name", "eight_gaussians"), ("data.name", "digits")),
     "data.augment_strength": (0.5, ("data.name", "eight_gaussians"), ("data.name", "digits")),
+    "data.standardize": (False, ("data.name", "swiss_roll"), ("data.name", "points.csv")),
     "model.resnet": ("sngan", ("model.kind", "dcgan"), ("model.kind", "resnet")),
     "model.generator_depth": (2, ("model.kind", "resnet"), ("model.kind", "mlp")),
     "model.critic_depth": (2, ("model.kind", "dcgan"), ("model.kind", "mlp")),
@@ -238,7 +239,7 @@ def test_features_digits_on_an_mnist_run_and_on_a_colour_run(tmp_path, capsys, c
     with caplog.at_level(logging.WARNING, logger="wgan"):
         assert main(["evaluate", "--run", str(mnist), "-n", "16", "--features", "digits", "--no-memorisation",
                      "--json"]) == 0
-    (line,) = [r.getMessage() for r in caplog.records]
+    (line,) = [r.getMessage() for r in caplog.records if "'digits'" in r.getMessage()]
     assert "'digits' on mnist data" in line and "README" in line
     folder = tmp_path / "colour"
     folder.mkdir()

@@ -14,10 +14,11 @@ SMALL = ["--no-progress", "--set", "model.generator_width=16", "--set", "model.c
          "--set", "train.batch_size=32"]
 
 
-def wgan(*args: str) -> str:
+def wgan(*args: str, said: bool = False) -> str:
+    """The results `wgan ARGS` printed (stdout); with `said`, its log lines (stderr) too."""
     out = subprocess.run([sys.executable, "-m", "wgan", *args], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return out.stdout
+    return out.stdout + out.stderr if said else out.stdout
 
 
 def test_train_resume_sample_evaluate(tmp_path):
@@ -28,7 +29,7 @@ def test_train_resume_sample_evaluate(tmp_path):
     assert [r["step"] for r in records if "w1" in r] == [0, 2, 4]
     assert all(0 < r["w1"] < 10 and r["w1_floor"] > 0 for r in records if "w1" in r)
     assert (run / "figures" / "curves.png").stat().st_size > 0 and list(run.rglob("events.out.tfevents.*"))
-    assert "extending" in wgan("train", "--resume", str(run), "--steps", "6", "--no-progress")
+    assert "extending" in wgan("train", "--resume", str(run), "--steps", "6", "--no-progress", said=True)
     import torch
 
     checkpoint = torch.load(run / "checkpoint.pt", weights_only=True)
