@@ -205,13 +205,23 @@ def group_runs(runs: Sequence[RunSummary], by: str | None) -> list[Group]:
 
 
 def _collect(runs: Sequence[RunSummary], label_keys: Sequence[str], pair_keys: Sequence[str]) -> list[Group]:
+    """One group per combination of label_keys' values. A group is named by the label keys that
+    act in every run (objective=gan), and by those acting in some runs only (its
+    objective.generator_loss) where that is needed to tell two groups apart."""
+    def words(run: RunSummary, keys: Sequence[str]) -> str:
+        return ", ".join(f"{_short(k)}={shown(run.settings[k])}" for k in keys if k in run.settings) or "all"
+
+    common = [k for k in label_keys if all(k in r.settings for r in runs)]
     groups: dict[str, Group] = {}
     for run in runs:
-        label = ", ".join(f"{_short(k)}={shown(run.settings[k])}" for k in label_keys if k in run.settings) or "all"
         pair = ", ".join(f"{_short(k)}={shown(run.settings.get(k, NOT_APPLICABLE))}" for k in pair_keys)
-        group = groups.setdefault(label, Group(label, [], [], list(pair_keys)))
+        group = groups.setdefault(words(run, label_keys), Group(words(run, common), [], [], list(pair_keys)))
         group.runs.append(run)
         group.pair_ids.append(pair)
+    labels = [g.label for g in groups.values()]
+    for full, group in groups.items():
+        if labels.count(group.label) > 1:
+            group.label = full
     return list(groups.values())
 
 
