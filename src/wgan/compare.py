@@ -109,7 +109,7 @@ def _evaluation_numbers(path: Path) -> dict[str, float]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         raise WganError(f"{path} is not valid JSON: rerun `wgan evaluate --run {path.parent}` or delete it") from None
-    skip = {"step", "seconds", "n_real", "n", "repeats", "seed", "modes_total"}
+    skip = {"step", "seconds", "n_real", "n_generated", "n", "repeats", "seed", "modes_total"}
     return {k: float(v) for k, v in data.items()
             if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in skip and not k.endswith("_std")}
 
@@ -276,12 +276,13 @@ def paired(a: Group, b: Group, metric: str = "final_w1") -> Paired:
 
 
 def paired_tests(groups: Sequence[Group], metric: str = "final_w1", all_pairs_up_to: int = 6) -> list[Paired]:
-    """Every pair of groups (up to `all_pairs_up_to` groups), else each group against the one of
-    lowest mean metric; only pairs with matched runs."""
+    """Every pair of groups (up to `all_pairs_up_to` groups; in each, the group of lower mean
+    metric first), else each group against the one of lowest mean; only pairs with matched runs."""
     if len(groups) < 2:
         return []
     if len(groups) <= all_pairs_up_to:
-        pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1:]]
+        ordered = sorted(groups, key=lambda g: g.stats(metric)[0])  # each pair: the lower mean first
+        pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]]
     else:
         best = min(groups, key=lambda g: g.stats(metric)[0])
         pairs = [(best, g) for g in groups if g is not best]
@@ -299,7 +300,7 @@ def run_columns(runs: Sequence[RunSummary]) -> list[tuple[str, str]]:
     evaluation = []
     for run in runs:
         evaluation += [k for k in run.evaluation if k not in evaluation]
-    cols += [(f"evaluate: {k}", f"evaluation.{k}") for k in evaluation]
+    cols += [(f"evaluate {k}", f"evaluation.{k}") for k in evaluation]
     cols += [("steps", "steps"), ("wall time", "wall_s"), ("steps/s", "steps_per_s")]
     return [(h, m) for h, m in cols if any(r.value(m) is not None for r in runs)]
 
@@ -320,7 +321,7 @@ def run_table(runs: Sequence[RunSummary]) -> tuple[list[str], list[list[str]]]:
     """(header, rows) of one row per run: its label, the differing settings, the numbers."""
     keys = differing_keys(runs)
     cols = run_columns(runs)
-    header = ["run", *keys, *[h for h, _ in cols]]
+    header = ["run", *map(_short, keys), *[h for h, _ in cols]]
     rows = []
     for run in runs:
         rows.append([run.label, *[shown(run.settings.get(k, NOT_APPLICABLE)) for k in keys],

@@ -66,11 +66,12 @@ def write_report(runs: Sequence[RunSummary], groups: Sequence[Group], out: Path)
 
 
 STYLE = """
-body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2em; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
-table { border-collapse: collapse; font-size: 0.85em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; white-space: nowrap; }
-th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 1.2em; color: #222; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.4em; }
+table { border-collapse: collapse; font-size: 0.78em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.45em; text-align: right; white-space: nowrap; }
+th { background: #f0f0f0; white-space: normal; vertical-align: bottom; min-width: 3.5em; }
+td:first-child, th:first-child { text-align: left; }
 tr:nth-child(even) td { background: #fafafa; }
 .scroll { overflow-x: auto; max-width: 100%; }
 p.note { font-size: 0.85em; color: #555; max-width: 60em; }
@@ -87,7 +88,7 @@ def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
         if kind == "table":
             header, rows = content
             body.append("<div class='scroll'><table><thead><tr>"
-                        + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr></thead><tbody>"
+                        + "".join(f"<th>{_breakable(h)}</th>" for h in header) + "</tr></thead><tbody>"
                         + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
                                   for row in rows)
                         + "</tbody></table></div>")
@@ -99,3 +100,8 @@ def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
     body += ["<h2>Curves</h2>", f"<img alt='W1 and critic curves of the runs' src='data:image/png;base64,{data}'>"]
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>wgan compare</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _breakable(heading: str) -> str:
+    """A heading that may wrap after '.' and '_' (constraint.penalty_weight), escaped."""
+    return html.escape(heading).replace(".", ".<wbr>").replace("_", "_<wbr>")

@@ -45,7 +45,13 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
             ax.grid(alpha=0.3)
             if column == 0:
                 ax.set_ylabel(ylabel, fontsize=9)
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
     axes[0, 0].set_yscale("log")
+    for ax in axes[0]:  # plain numbers (0.2, 0.5, 1, 2) on the log axis, not powers of ten
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
     axes[0, 0].set_title("exact W1 against steps", fontsize=10)
     axes[0, 1].set_title("exact W1 against wall-clock time", fontsize=10)
     for column, x in enumerate(("steps", "wall-clock time")):
@@ -54,11 +60,12 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
         axes[2, column].set_title(f"the critic's empirical Lipschitz constant K against {x}", fontsize=10)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False,
+        columns = min(len(labels), 4 if max(map(len, labels)) <= 28 else 2 if max(map(len, labels)) <= 60 else 1)
+        fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=8, frameon=False,
                    bbox_to_anchor=(0.5, 0.0))
     if title:
         fig.suptitle(title, fontsize=11)
-    rows = (len(labels) + 3) // 4 if handles else 0
+    rows = -(-len(labels) // columns) if handles else 0
     fig.tight_layout(rect=(0, 0.025 * rows, 1, 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)
