@@ -201,3 +201,13 @@ def test_groups_named_by_what_tells_them_apart():
                       "objective=gan, objective.generator_loss=non_saturating"]
     # runs[0]: wasserstein seed 1, runs[2]: gan default seed 1, runs[5]: gan non_saturating seed 2
     assert group_runs([runs[0], runs[2], runs[5]], None) == []  # no two differ only in their seed
+
+
+def test_by_objective_pairs_runs_on_their_seed(runs, tmp_path):
+    """gan's objective.generator_loss, absent under wasserstein, does not keep seeds from pairing."""
+    out = _compare(runs, tmp_path, "--by", "objective")
+    md = (out / "compare.md").read_text()
+    w1 = {o: [_expected(runs[o, s])["final_w1"] for s in SEEDS] for o in OBJECTIVES}
+    first, second = sorted(OBJECTIVES, key=lambda o: np.mean(w1[o]))
+    wins = sum(x < y for x, y in zip(w1[first], w1[second]))
+    assert f"objective={first} vs objective={second}: final W1 lower on {wins}/2 seeds" in md
