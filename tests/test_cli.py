@@ -166,6 +166,6 @@ commands = build_parser()._subparsers._group_actions[0].choices
 help_texts = [parser.format_help() for parser in commands.values()]
 with contextlib.redirect_stdout(io.StringIO()):
     main(["presets"])
-assert len(help_texts) == 8 and "torch" not in sys.modules, sorted(m for m in sys.modules if "torch" in m)[:3]
+assert len(help_texts) == 9 and "torch" not in sys.modules, sorted(m for m in sys.modules if "torch" in m)[:3]
 """
     subprocess.run([sys.executable, "-c", code], check=True)

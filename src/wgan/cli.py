@@ -17,10 +17,10 @@ import logging
 import os
 import sys
 
-from .commands import demo, divergences, emd, evaluate, explore, presets, sample, train
+from .commands import compare, demo, divergences, emd, evaluate, explore, presets, sample, train
 from .errors import WganError
 
-COMMANDS = [train, sample, explore, evaluate, emd, divergences, demo, presets]
+COMMANDS = [train, sample, explore, evaluate, compare, emd, divergences, demo, presets]
 
 # The status a shell reports for a program that SIGPIPE killed (128 + 13). Python ignores
 # SIGPIPE and raises BrokenPipeError instead; main() turns that into this status.
