@@ -169,3 +169,21 @@ with contextlib.redirect_stdout(io.StringIO()):
 assert len(help_texts) == 9 and "torch" not in sys.modules, sorted(m for m in sys.modules if "torch" in m)[:3]
 """
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_version_is_the_installed_packages(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == f"wgan {version('wgan')}\n"
+
+
+@pytest.mark.parametrize("command, required", [("train", []), ("sample", ["--run", "r"]), ("evaluate", ["--run", "r"]),
+                                               ("compare", ["r"]), ("emd", [])])
+def test_an_unknown_option_is_reported_with_its_commands_usage(command, required, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, *required, "--bogus"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and err.startswith(f"usage: wgan {command} ")
+    assert err.rstrip().splitlines()[-1] == f"wgan {command}: error: unrecognized arguments: --bogus"

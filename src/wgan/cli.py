@@ -32,13 +32,34 @@ log = logging.getLogger("wgan")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wgan", description="Train and study Wasserstein GANs.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print wgan's version and exit")
     _add_verbosity(parser, default=0)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
     for subparser in sub.choices.values():
         _add_verbosity(subparser, default=argparse.SUPPRESS)  # SUPPRESS: keeps a value given before the command
+    parser.set_defaults(commands=sub.choices)
     return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """argv parsed; an option the command does not know is reported with that command's usage
+    (`wgan train --bogus`: `usage: wgan train ...`), not the top level's."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        args.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wgan")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
@@ -87,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.formatwarning = _format_warning
     try:
         try:
-            args = build_parser().parse_args(argv)
+            args = parse_args(build_parser(), argv)
         except SystemExit:
             sys.stdout.flush()  # --help into a closed pipe
             raise
