@@ -10,7 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -59,20 +59,9 @@ class RunSummary:
         return getattr(self, metric)
 
 
-def flat_settings(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{'section.key': value} of a nested mapping's leaves (lists as tuples, so they compare)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            out.update(flat_settings(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = tuple(value) if isinstance(value, list) else value
-    return out
-
-
 def read_run(path: Path) -> RunSummary:
     """A run directory's summary; a WganError names what is missing."""
-    from .config import settings_that_apply
+    from .config import flat_settings, settings_that_apply
 
     path = Path(path)
     config = config_of_run(path)  # refuses a folder without config.toml
@@ -85,7 +74,8 @@ def read_run(path: Path) -> RunSummary:
                         "first evaluation (eval.every) or leave it out")
     last = evals[-1]
     best = min(evals, key=lambda r: float(r["w1"]))
-    settings = {k: v for k, v in flat_settings(settings_that_apply(config)).items() if k not in NOT_SETTINGS}
+    settings = {k: tuple(v) if isinstance(v, list) else v  # lists as tuples, so that they compare
+                for k, v in flat_settings(settings_that_apply(config)).items() if k not in NOT_SETTINGS}
     final_record = records[-1]
     summary = RunSummary(
         path=path, label=path.name, settings=settings, records=records,

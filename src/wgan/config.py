@@ -426,7 +426,7 @@ def check_config(config: Config) -> Config:
     and a setting whose value differs from its default where it has no effect is an error."""
     checked = _build(Config, plain_data(config.to_dict()), "")
     _check_combination(checked)
-    values, defaults = _flat(config.to_dict()), _flat(Config().to_dict())
+    values, defaults = flat_settings(config.to_dict()), flat_settings(Config().to_dict())
     check_settings_apply(checked, [k for k, v in values.items() if v != defaults[k]])
     return config
 
@@ -435,18 +435,18 @@ def settings_that_apply(config: Config) -> dict[str, Any]:
     """config.to_dict() without the settings that have no effect under its choices: what a run's
     config.toml records."""
     data = config.to_dict()
-    return _without(data, [k for k, _ in settings_without_effect(config, _flat(data))])
+    return _without(data, [k for k, _ in settings_without_effect(config, flat_settings(data))])
 
 
 def _shown(value: Any) -> str:
     return repr(list(value) if isinstance(value, tuple) else value)
 
 
-def _flat(data: typing.Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{'section.key': value} of a nested mapping's leaves."""
+def flat_settings(data: typing.Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{'section.key': value} of a nested mapping's leaves: {"train": {"steps": 10}} -> {"train.steps": 10}."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, typing.Mapping) else {prefix + key: value})
+        out.update(flat_settings(value, f"{prefix}{key}.") if isinstance(value, typing.Mapping) else {prefix + key: value})
     return out
 
 
@@ -468,12 +468,12 @@ def _resolve(data: typing.Mapping[str, Any], overrides: typing.Iterable[str], or
     overrides, data = list(overrides), _legacy_keys(_renamed(data))
     own = _build(Config, data, "")
     if snapshot:
-        data = _without(data, [k for k, _ in settings_without_effect(own, _flat(data))])
-    given = list(_flat(data))
+        data = _without(data, [k for k, _ in settings_without_effect(own, flat_settings(data))])
+    given = list(flat_settings(data))
     check_settings_apply(own, given, origin)
     merged = _legacy_keys(_renamed(apply_overrides(dict(data), overrides)))
     config = _build(Config, merged, "")
-    changed = list(_flat(apply_overrides({}, overrides)))
+    changed = list(flat_settings(apply_overrides({}, overrides)))
     check_settings_apply(config, changed)
     switched = [(k, when) for k, when in settings_without_effect(config, given) if k not in changed]
     if switched:
@@ -494,7 +494,7 @@ RESUMABLE_SETTINGS = ("description", "train.steps", "train.device", "train.threa
 
 def changed_settings(before: Config, after: Config) -> list[str]:
     """The 'section.key' names whose values differ between two configs."""
-    a, b = _flat(before.to_dict()), _flat(after.to_dict())
+    a, b = flat_settings(before.to_dict()), flat_settings(after.to_dict())
     return [key for key in a if a[key] != b[key]]
 
 

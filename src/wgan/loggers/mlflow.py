@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from .flatten import flat_config
+
 
 ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
 
@@ -31,6 +31,8 @@ class MlflowLogger:
         self.previous_env: str | None = None
 
     def start(self, run_dir: Path, config: Mapping[str, Any]) -> None:
+        from ..config import flat_settings, plain_data
+
         try:
             from mlflow.tracking import MlflowClient
         except ImportError:
@@ -51,7 +53,7 @@ class MlflowLogger:
             client.update_run(self.run_id, status="RUNNING")
             return
         self.run_id = client.create_run(experiment_id, run_name=Path(run_dir).name).info.run_id
-        params = [Param(k, str(v)) for k, v in flat_config(config).items()]
+        params = [Param(k, str(v)) for k, v in flat_settings(plain_data(config)).items()]
         for i in range(0, len(params), 100):  # MLflow takes at most 100 parameters a batch
             client.log_batch(self.run_id, params=params[i:i + 100])
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-from .flatten import flat_config
+
 
 
 class WandbLogger:
@@ -25,6 +25,8 @@ class WandbLogger:
         self.project, self.run = project, None
 
     def start(self, run_dir: Path, config: Mapping[str, Any]) -> None:
+        from ..config import flat_settings, plain_data
+
         try:
             import wandb
         except ImportError:
@@ -33,7 +35,7 @@ class WandbLogger:
             raise missing_extra("wandb", "wandb") from None
         self.wandb = wandb
         self.run = wandb.init(mode="offline", dir=str(run_dir), project=self.project, name=Path(run_dir).name,
-                              config=flat_config(config), reinit="create_new",
+                              config=flat_settings(plain_data(config)), reinit="create_new",
                               settings=wandb.Settings(console="off", silent=True))
         self.run.define_metric("step")
         self.run.define_metric("*", step_metric="step")
