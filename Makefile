@@ -2,6 +2,8 @@
 # `make test`  run the test suite, without the tests marked slow (a few minutes on 2 cores)
 # `make test-all` run every test, the slow ones too
 # `make bench` run the speed and quality benchmarks (minutes)
+# `make docs`  build the documentation site into site/ (mkdocs build --strict)
+# `make docs-pages` regenerate the CLI and config reference pages from the code
 # `make test-lowest`  a smoke subset with every dependency at its declared floor
 #                     (constraints-lowest.txt) beside constraints.txt's torch
 PYTHON ?= python3
@@ -11,7 +13,9 @@ STAMP  := $(VENV)/.installed
 LOWEST := .venv-lowest
 LOWEST_STAMP := $(LOWEST)/.installed
 
-.PHONY: run test test-all test-lowest bench install clean
+.PHONY: run test test-all test-lowest bench install clean docs docs-pages
+
+DOCS_STAMP := $(VENV)/.docs-installed
 
 install: $(STAMP)
 
@@ -44,8 +48,19 @@ test-lowest: $(LOWEST_STAMP)
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
 		tests/test_smoke.py tests/test_optim.py tests/test_images.py::test_faces_are_the_lfw_subset_faces
 
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
+
+docs-pages: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python scripts/gen_docs.py --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(LOWEST) build src/*.egg-info
+	rm -rf $(VENV) $(LOWEST) build site src/*.egg-info
