@@ -70,6 +70,24 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
     return rows
 
 
+def _wrap(usage: str, indent: int, width: int = 96) -> str:
+    """A usage line wrapped between bracketed groups, never inside one (the same at any terminal width)."""
+    groups, depth, current = [], 0, ""
+    for char in " ".join(usage.split()):
+        if char == " " and depth == 0:
+            groups.append(current)
+            current = ""
+            continue
+        depth += (char in "[(") - (char in "])")
+        current += char
+    lines = [""]
+    for group in groups + [current]:
+        if lines[-1].strip() and len(lines[-1]) + 1 + len(group) > width:
+            lines.append(" " * indent)
+        lines[-1] += (" " if lines[-1].strip() else "") + group
+    return "\n".join(lines)
+
+
 def cli_page() -> str:
     from wgan.cli import build_parser
 
@@ -87,7 +105,8 @@ def _command(title: str, parser: argparse.ArgumentParser, level: str = "##") -> 
     lines = [f"{level} `{title}`", ""]
     if parser.description:
         lines += [_cell(parser.description), ""]
-    lines += ["```", " ".join(parser.format_usage().replace("usage: ", "").split()), "```", "", *_options(parser), ""]
+    usage = _wrap(parser.format_usage().replace("usage: ", ""), indent=len(title) + 1)
+    lines += ["```", usage, "```", "", *_options(parser), ""]
     for action in parser._actions:  # a command's own commands (wgan demo NAME)
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
