@@ -240,7 +240,7 @@ def test_features_digits_on_an_mnist_run_and_on_a_colour_run(tmp_path, capsys, c
         assert main(["evaluate", "--run", str(mnist), "-n", "16", "--features", "digits", "--no-memorisation",
                      "--json"]) == 0
     (line,) = [r.getMessage() for r in caplog.records if "'digits'" in r.getMessage()]
-    assert "'digits' on mnist data" in line and "README" in line
+    assert "'digits' on mnist data" in line and "docs/benchmarks.md" in line
     folder = tmp_path / "colour"
     folder.mkdir()
     rng = np.random.default_rng(0)

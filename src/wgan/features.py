@@ -99,8 +99,8 @@ def load_feature_network(spec: str, data_name: str, channels: int = 1) -> Featur
                             "for colour images (a TorchScript file or package.module:attribute) or 'none'")
         if data_name in SHIPPED and data_name != spec:
             logger.warning(f"feature network {spec!r} on {data_name} data: the classifier trained on {spec}, not "
-                           f"the {data_name} classifier that 'auto' picks and the README's {data_name} numbers "
-                           "use; FID, KID and class histograms are not comparable with them")
+                           f"the {data_name} classifier that 'auto' picks and the benchmarks' {data_name} numbers "
+                           "(docs/benchmarks.md) use; FID, KID and class histograms are not comparable with them")
         return shipped_classifier(spec)
     if ":" in spec and not Path(spec).exists():
         module_name, _, attribute = spec.partition(":")
