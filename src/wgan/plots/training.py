@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import base
+from ..formatting import significant
 from .base import iter_steps
 
 
@@ -119,7 +120,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
         ax.errorbar([final["step"]], [final["w1_mean"]], yerr=[final["w1_std"]], fmt="D", color="#d62728",
                     markersize=5, capsize=4, zorder=5,
                     label=f"exact W1 at the end: mean +- sd over {final['draws']} draws "
-                          f"({final['w1_mean']:.3f} +- {final['w1_std']:.3f})")
+                          f"({significant(final['w1_mean'])} +- {significant(final['w1_std'])})")
     ax.set_yscale("symlog", linthresh=1e-2)
     ax.set_xlabel("generator step")
     ax.set_ylabel("distance")
@@ -155,7 +156,7 @@ def _floor_band(ax, eval_records: Sequence[dict[str, Any]]) -> None:
     sd = rows[-1]["w1_floor_std"]
     steps = [r["step"] for r in eval_records]
     ax.fill_between([min(steps), max(steps)], centre - sd, centre + sd, color="grey", alpha=0.2, lw=0,
-                    label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({centre:.3f} +- {sd:.3f})")
+                    label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({significant(centre)} +- {significant(sd)})")
 
 
 def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
