@@ -35,8 +35,10 @@ class Figures(Callback):
     and curves.png; `log_image(step, name, png)` gets each (name: landscape, samples or curves)."""
 
     def __init__(self, run_dir: Path, evaluator: Evaluator, is_image: bool, title: str,
-                 log_image: Callable[[int, str, bytes], None] | None = None) -> None:
+                 log_image: Callable[[int, str, bytes], None] | None = None,
+                 classes: tuple[str, ...] = ()) -> None:
         self.dir = Path(run_dir) / "figures"
+        self.classes = tuple(classes)  # a conditional run's class names: its grid's row labels
         self.evaluator, self.title, self.log_image = evaluator, title, log_image
         self.kind = "samples" if is_image else "landscape"
         self.painter = Painter()
@@ -59,7 +61,9 @@ class Figures(Callback):
         with evaluating(state.generator, state.critic):
             if self.kind == "samples":
                 classes = num_classes_of(state.sampler)
-                draw = partial(plots.plot_image_grid, nrow=PER_CLASS) if classes else plots.plot_image_grid
+                names = self.classes if len(self.classes) == classes else tuple(map(str, range(classes)))
+                draw = (partial(plots.plot_image_grid, nrow=PER_CLASS, row_labels=names) if classes
+                        else plots.plot_image_grid)
                 data = self._images(state, classes)
             else:
                 draw, data = plots.plot_landscape, self._landscape(state)
