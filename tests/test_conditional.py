@@ -341,6 +341,13 @@ def test_the_training_grid_has_one_row_per_class(tmp_path, monkeypatch):
     assert len(images) == 60 and kw == {"nrow": 6, "row_labels": tuple("0123456789")}
     assert "60 of the 64" in title and np.load(tmp_path / "s.npy").shape[0] == 64
 
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # 40 samples for 128 feature dimensions
+        warnings.simplefilter("always")
+        assert main(["evaluate", "--run", str(tmp_path / "r"), "-n", "40", "--no-memorisation", "--json"]) == 0
+    assert sum("singular" in str(w.message) for w in caught) == 1  # not 24: FID's sets and each class's
+
 
 def test_auxiliary_weights_apply_only_to_the_auxiliary_critic(capsys):
     assert main(["train", "--steps", "1", "--set", "objective.auxiliary_weight=2"]) == 2
