@@ -303,7 +303,7 @@ def test_conditional_digits_sample_evaluate_explore_and_resume_exactly(tmp_path,
     assert len(list((tmp_path / "probes").glob("*.png"))) == 6
 
 
-def test_the_training_grid_has_one_row_per_class(tmp_path, monkeypatch):
+def test_a_conditional_runs_grids_have_one_labelled_row_per_class_and_fid_warns_once(tmp_path, monkeypatch):
     from wgan.callbacks import figures
 
     seen = []
