@@ -80,3 +80,13 @@ def test_a_long_title_and_row_labels_are_not_clipped(tmp_path):
     for r, pixel_rows in enumerate(rows):
         centre = int(pixel_rows.mean())
         assert label_band[centre - 4:centre + 5].min() < 128, f"row {r} has no label"
+
+
+@pytest.mark.parametrize("n, rows, cols", [(64, 8, 8), (40, 5, 8), (20, 4, 5), (12, 3, 4), (6, 2, 3), (1, 1, 1),
+                                           (31, 6, 6)])
+def test_a_grid_of_n_images_is_a_full_rectangle_where_n_allows(n, rows, cols):
+    from wgan.plots import image_grid
+
+    images = np.zeros((n, 1, 4, 4), np.float32)
+    grid = image_grid(images, padding=1)
+    assert grid.shape[:2] == (rows * 5 + 1, cols * 5 + 1)  # 31 is prime: 6 x 6, its last row short

@@ -159,10 +159,19 @@ def _floor_band(ax, eval_records: Sequence[dict[str, Any]]) -> None:
                     label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({significant(centre)} +- {significant(sd)})")
 
 
+def grid_columns(n: int) -> int:
+    """Columns of a grid of n images: the smallest divisor of n from sqrt(n) up to 2 sqrt(n), so
+    the grid is a full rectangle (40: 8 x 5, not 7 x 6 with 2 empty cells); ceil(sqrt(n)) where
+    none is (a prime n)."""
+    root = int(np.ceil(np.sqrt(n)))
+    return next((c for c in range(root, int(2 * np.sqrt(n)) + 1) if n % c == 0), root)
+
+
 def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
-    """Tile images (n, C, H, W) in [-1, 1] into one uint8 (rows*H, cols*W, C) picture."""
+    """Tile images (n, C, H, W) in [-1, 1] into one uint8 (rows*H, cols*W, C) picture, nrow
+    images a row (default `grid_columns(n)`)."""
     n, c, h, w = images.shape
-    nrow = nrow or int(np.ceil(np.sqrt(n)))
+    nrow = nrow or grid_columns(n)
     ncol = int(np.ceil(n / nrow))
     grid = np.full((ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), 255, np.uint8)
     pixels = np.clip((images + 1.0) * 127.5, 0, 255).round().astype(np.uint8).transpose(0, 2, 3, 1)
