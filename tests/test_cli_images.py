@@ -2,6 +2,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from wgan.cli import main
@@ -91,3 +92,29 @@ def test_explore_on_a_point_run(tmp_path):
     assert main(["train", "--out", str(out), *TINY]) == 0
     assert main(["explore", "--run", str(out), "--out", str(tmp_path / "p")]) == 0
     assert len(list((tmp_path / "p").iterdir())) == 5
+
+
+def test_a_small_folders_training_grid_has_the_cells_asked_for(tmp_path, monkeypatch):
+    """A folder whose held-out set is smaller than the grid still gets a full 8 x 8 grid, not
+    one cell per held-out picture (4 x 5, or 6 x 6 with empty cells)."""
+    from wgan.callbacks import figures
+
+    drawn = []
+    real_generate = figures.generate
+
+    def spy(generator, latents, chunk=256, labels=None):
+        drawn.append(latents.clone())
+        return real_generate(generator, latents, chunk, labels)
+
+    monkeypatch.setattr(figures, "generate", spy)
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        Image.fromarray(rng.integers(0, 255, (24, 20, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+    out = tmp_path / "run"
+    assert main(["train", "--config", "dcgan-sn", "--data", str(folder), "--image-size", "16",
+                 "--out", str(out), *TINY]) == 0
+    assert drawn and all(len(latents) == figures.GRID_SIZE for latents in drawn)
+    assert len(set(drawn[0][:, 0].tolist())) == figures.GRID_SIZE  # 64 different latent vectors
+    assert torch.equal(drawn[0], drawn[-1])  # the same fixed vectors at every evaluation

@@ -303,7 +303,7 @@ def test_conditional_digits_sample_evaluate_explore_and_resume_exactly(tmp_path,
     assert len(list((tmp_path / "probes").glob("*.png"))) == 6
 
 
-def test_the_training_grid_has_one_row_per_class(tmp_path, monkeypatch):
+def test_a_conditional_runs_grids_have_one_labelled_row_per_class_and_fid_warns_once(tmp_path, monkeypatch):
     from wgan.callbacks import figures
 
     seen = []
@@ -314,11 +314,39 @@ def test_the_training_grid_has_one_row_per_class(tmp_path, monkeypatch):
         return real_generate(generator, latents, chunk, labels)
 
     monkeypatch.setattr(figures, "generate", spy)
+    from wgan import plots
+    from wgan.plots.painter import Painter
+
+    submitted, real_submit = [], Painter.submit
+
+    def submit(self, draw, *args, **kwargs):
+        submitted.append(((draw, *args), getattr(draw, "keywords", {})))
+        return real_submit(self, draw, *args, **kwargs)
+
+    monkeypatch.setattr(Painter, "submit", submit)
     assert main(["train", "--data", "digits", "--image-size", "16", "--steps", "1", "--out", str(tmp_path / "r"),
                  "--set", "model.conditional='projection'", "--set", "eval.every=1", *COMMON]) == 0
     latents, labels = seen[-1]
     assert labels.tolist() == [k for k in range(10) for _ in range(figures.PER_CLASS)]
     assert torch.equal(latents[:figures.PER_CLASS], latents[figures.PER_CLASS:2 * figures.PER_CLASS])
+    grids = [kw for args, kw in submitted if args[0] is plots.plot_image_grid or
+             getattr(args[0], "func", None) is plots.plot_image_grid]
+    assert grids and all(kw.get("row_labels") == tuple("0123456789") for kw in grids)
+
+    drawn = []
+    monkeypatch.setattr(plots, "plot_image_grid", lambda images, path, title, **kw: drawn.append((images, title, kw)))
+    assert main(["sample", "--run", str(tmp_path / "r"), "-n", "64", "--out", str(tmp_path / "s.png"),
+                 "--npy", str(tmp_path / "s.npy")]) == 0
+    images, title, kw = drawn[-1]  # 10 full rows of 6: one labelled row per class, no 11th row of 4
+    assert len(images) == 60 and kw == {"nrow": 6, "row_labels": tuple("0123456789")}
+    assert "60 of the 64" in title and np.load(tmp_path / "s.npy").shape[0] == 64
+
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # 40 samples for 128 feature dimensions
+        warnings.simplefilter("always")
+        assert main(["evaluate", "--run", str(tmp_path / "r"), "-n", "40", "--no-memorisation", "--json"]) == 0
+    assert sum("singular" in str(w.message) for w in caught) == 1  # not 24: FID's sets and each class's
 
 
 def test_auxiliary_weights_apply_only_to_the_auxiliary_critic(capsys):

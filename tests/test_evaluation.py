@@ -249,3 +249,26 @@ def test_repeated_evaluation_prints_every_spread(kind):
             mean, sd = result[key], result[key + "_std"]
             assert any(abs(m - scale * mean) <= 0.51 * dm and abs(s - scale * sd) <= 0.51 * ds
                        for m, s, dm, ds in pairs for scale in (1, 100)), f"{key} = {mean} +- {sd} not in {line!r}"
+
+
+def test_fids_singular_warning_is_said_once_per_evaluation():
+    """Fake and real-vs-real FID, each of their two sets, and each class of an intra-class FID
+    meet the same singular covariance: one warning for the lot; other warnings pass through."""
+    import warnings
+
+    from wgan.evaluation import fid_singular_said_once
+    from wgan.quality import QualityWarning, fid, intra_class_fid
+
+    rng = np.random.default_rng(0)
+    real, fake, ref = (rng.normal(size=(12, 16)) for _ in range(3))
+    labels = np.repeat([0, 1, 2], 4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with fid_singular_said_once():
+            fid(fake, real), fid(ref, real), intra_class_fid(real, labels, fake, labels)
+            warnings.warn("something else", UserWarning)
+    said = [str(w.message) for w in caught]
+    singular = [m for m in said if "singular" in m]
+    assert len(singular) == 1 and "12 samples for 16 feature dimensions" in singular[0]
+    assert "and 9 more" in singular[0]  # 2 + 2 + 3 classes x 2 sets, less the one said
+    assert "something else" in said and all(issubclass(w.category, (QualityWarning, UserWarning)) for w in caught)

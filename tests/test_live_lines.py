@@ -135,3 +135,10 @@ def test_no_print_in_the_library():
                 assert not any(k.arg == "file" for k in node.keywords), f"{where}:{node.lineno} prints to a file"
     assert printing and all(p.startswith("commands/") for p in printing), sorted(printing)
     assert "commands/train.py" not in printing
+
+
+def test_a_figure_title_reads_a_tiny_w1_with_significant_digits():
+    from wgan.callbacks.figures import evaluation_title
+
+    title = evaluation_title({"step": 40, "w1": 1.234e-5, "w1_floor": 0.0213})
+    assert title == "step 40: exact W1 1.23e-05 (floor 0.0213; one draw)"

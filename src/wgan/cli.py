@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
                         help="print wgan's version and exit")
     _add_verbosity(parser, default=0)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="what to do (`wgan COMMAND --help` lists its options)")
     for command in COMMANDS:
         command.add_parser(sub)
     for subparser in sub.choices.values():

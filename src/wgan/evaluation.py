@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -258,6 +260,27 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
     return result
 
 
+@contextmanager
+def fid_singular_said_once() -> Iterator[None]:
+    """FID's "covariance is singular" QualityWarning once for the block, however many FIDs in it
+    meet it (fake and real-vs-real, each set of each, each class of an intra-class FID: one cause,
+    fewer samples than feature dimensions); other warnings pass through unchanged."""
+    from .quality import QualityWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    singular = [w for w in caught if issubclass(w.category, QualityWarning) and "singular" in str(w.message)]
+    for w in caught:
+        if w not in singular:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if singular:
+        more = (f" (and {len(singular) - 1} more feature set(s) of this evaluation, intra-class FID's per-class "
+                "sets included)") if len(singular) > 1 else ""
+        warnings.warn_explicit(f"{singular[0].message}{more}", QualityWarning, singular[0].filename,
+                               singular[0].lineno)
+
+
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,
                    seed: int, train_vectors: np.ndarray | None = None,
                    details: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -282,9 +305,10 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         f_real = features.features(torch.as_tensor(real)).numpy()
         f_fake = features.features(torch.as_tensor(fake)).numpy()
         f_ref = features.features(torch.as_tensor(reference)).numpy()
-        result.update(_feature_metrics(features, f_real, f_fake, f_ref))
-        if classes:
-            result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
+        with fid_singular_said_once():
+            result.update(_feature_metrics(features, f_real, f_fake, f_ref))
+            if classes:
+                result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
     if kde:
         train, validation = kde_real_sets(data, max(n, 1000), min(1000, len(real)), rng)
         result.update(kde_metrics(fake, train, validation, real))

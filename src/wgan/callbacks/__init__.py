@@ -56,7 +56,7 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
                      metrics, LiveLines(config.train.steps)]
         if config.eval.figures:
             callbacks.append(Figures(run_dir, evaluator, len(data.shape) == 3, f"{config.name} on {data.name}",
-                                     metrics.log_image))
+                                     metrics.log_image, classes=classes_of(data)))
         callbacks += [*own_callbacks, Checkpointer(run_dir, config, data.shape, classes_of(data)),
                       ProgressBar(config.train.steps, f"train {config.name}", objective.estimate_key, progress)]
     return Callbacks(callbacks)

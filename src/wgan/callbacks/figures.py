@@ -18,6 +18,7 @@ import torch
 
 from ..metrics import Evaluator
 from ..conditional import class_rows
+from ..formatting import significant
 from ..networks import evaluating, generate, num_classes_of
 from ..plots.painter import Painter
 from ..runs import read_metrics
@@ -34,8 +35,10 @@ class Figures(Callback):
     and curves.png; `log_image(step, name, png)` gets each (name: landscape, samples or curves)."""
 
     def __init__(self, run_dir: Path, evaluator: Evaluator, is_image: bool, title: str,
-                 log_image: Callable[[int, str, bytes], None] | None = None) -> None:
+                 log_image: Callable[[int, str, bytes], None] | None = None,
+                 classes: tuple[str, ...] = ()) -> None:
         self.dir = Path(run_dir) / "figures"
+        self.classes = tuple(classes)  # a conditional run's class names: its grid's row labels
         self.evaluator, self.title, self.log_image = evaluator, title, log_image
         self.kind = "samples" if is_image else "landscape"
         self.painter = Painter()
@@ -54,20 +57,13 @@ class Figures(Callback):
         from .. import plots
 
         step = record["step"]
-        if "w1_mean" in record:
-            title = (f"step {step}: exact W1 {record['w1_mean']:.3f} +- {record['w1_std']:.3f} (floor "
-                     f"{record['w1_floor_mean']:.3f} +- {record['w1_floor_std']:.3f}; {record['draws']} draws)")
-        else:
-            title = f"step {step}: exact W1 {record['w1']:.3f} (floor {record['w1_floor']:.3f}; one draw)"
-        if "high_quality_mean" in record:  # on a second line: the first is already long
-            title += (f"\n{record['modes_mean']:.3g}/{record['modes_total']} modes, "
-                      f"{100 * record['high_quality_mean']:.1f}% +- {100 * record['high_quality_std']:.1f}% high-quality")
-        elif "modes" in record:
-            title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
+        title = evaluation_title(record)
         with evaluating(state.generator, state.critic):
             if self.kind == "samples":
                 classes = num_classes_of(state.sampler)
-                draw = partial(plots.plot_image_grid, nrow=PER_CLASS) if classes else plots.plot_image_grid
+                names = self.classes if len(self.classes) == classes else tuple(map(str, range(classes)))
+                draw = (partial(plots.plot_image_grid, nrow=PER_CLASS, row_labels=names) if classes
+                        else plots.plot_image_grid)
                 data = self._images(state, classes)
             else:
                 draw, data = plots.plot_landscape, self._landscape(state)
@@ -82,9 +78,20 @@ class Figures(Callback):
         """GRID_SIZE samples; from a conditional generator one row per class, each column one
         latent vector."""
         if not classes:
-            return (self.evaluator.generate(state.sampler, GRID_SIZE).cpu().numpy(),)
-        latents = self.evaluator.latent[:PER_CLASS].repeat(classes, 1)
+            return (generate(state.sampler, self._grid_latents(GRID_SIZE)).cpu().numpy(),)
+        latents = self._grid_latents(PER_CLASS).repeat(classes, 1)
         return (generate(state.sampler, latents, labels=class_rows(classes, len(latents) // classes)).cpu().numpy(),)
+
+    def _grid_latents(self, n: int) -> torch.Tensor:
+        """n fixed latent vectors (n, latent_dim): the evaluator's, topped up from a fixed seed
+        where the held-out set (and so the evaluator's latents) is smaller than n, so a small
+        folder's grid still has the n cells asked for."""
+        latent = self.evaluator.latent
+        if len(latent) >= n:
+            return latent[:n]
+        extra = torch.randn(n - len(latent), latent.shape[1],
+                            generator=torch.Generator().manual_seed(self.evaluator.seed + 5))
+        return torch.cat([latent, extra.to(latent.device, latent.dtype)])
 
     @torch.no_grad()
     def _landscape(self, state: TrainingState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,3 +120,21 @@ class Figures(Callback):
 
     def close(self) -> None:
         self.painter.close()
+
+
+def evaluation_title(record: dict[str, Any]) -> str:
+    """The title of an evaluation's figure: W1 and its floor with significant digits
+    (`wgan.formatting`), and the modes / high-quality share where measured."""
+    step = record["step"]
+    if "w1_mean" in record:
+        title = (f"step {step}: exact W1 {significant(record['w1_mean'])} +- {significant(record['w1_std'])} (floor "
+                 f"{significant(record['w1_floor_mean'])} +- {significant(record['w1_floor_std'])}; "
+                 f"{record['draws']} draws)")
+    else:
+        title = f"step {step}: exact W1 {significant(record['w1'])} (floor {significant(record['w1_floor'])}; one draw)"
+    if "high_quality_mean" in record:  # on a second line: the first is already long
+        title += (f"\n{record['modes_mean']:.3g}/{record['modes_total']} modes, "
+                  f"{100 * record['high_quality_mean']:.1f}% +- {100 * record['high_quality_std']:.1f}% high-quality")
+    elif "modes" in record:
+        title += f", {record['modes']}/{record['modes_total']} modes, {100 * record['high_quality']:.1f}% HQ"
+    return title

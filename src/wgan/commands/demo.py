@@ -9,23 +9,28 @@ import numpy as np
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="demonstrations: vanishing-gradients, biased-gradients")
-    demos = p.add_subparsers(dest="demo", required=True, metavar="DEMO")
+    demos = p.add_subparsers(dest="demo", required=True, metavar="DEMO",
+                             help="which demonstration (`wgan demo DEMO --help` lists its options)")
     v = demos.add_parser("vanishing-gradients",
                          help="GAN discriminator vs WGAN critics on two 1-D Gaussians far apart",
                          description="Trains a GAN discriminator towards optimality and two WGAN critics "
                                      "(clipping, penalty) between N(-2, 0.3^2) and N(2, 0.3^2); plots values "
                                      "and slopes (Arjovsky et al. 2017, Figure 2).")
-    v.add_argument("--out", type=Path, default=Path("vanishing_gradients.png"), metavar="FILE.png")
-    v.add_argument("--steps", type=int, default=1500, help="training steps for each network")
-    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--out", type=Path, default=Path("vanishing_gradients.png"), metavar="FILE.png",
+                   help="the figure: .png, .pdf or .svg (default vanishing_gradients.png)")
+    v.add_argument("--steps", type=int, default=1500, help="training steps for each network (default 1500)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the samples and the networks' initial weights (default 0)")
     v.set_defaults(func=run_vanishing)
     b = demos.add_parser("biased-gradients",
                          help="expected sample gradients of W1 and Cramer on Bernoulli distributions",
                          description="Bellemare et al. 2017: expected gradient of the sample Wasserstein "
                                      "loss against the true gradient, and the same for the Cramer distance.")
-    b.add_argument("--out", type=Path, default=Path("biased_gradients.png"), metavar="FILE.png")
-    b.add_argument("--sample-sizes", type=int, nargs="+", default=[1, 2, 5, 20, 100], metavar="M")
-    b.add_argument("--theta-star", type=float, nargs="+", default=[0.33, 0.45], metavar="T")
+    b.add_argument("--out", type=Path, default=Path("biased_gradients.png"), metavar="FILE.png",
+                   help="the figure: .png, .pdf or .svg (default biased_gradients.png)")
+    b.add_argument("--sample-sizes", type=int, nargs="+", default=[1, 2, 5, 20, 100], metavar="M",
+                   help="sample sizes m of the sample losses, each at least 1 (default 1 2 5 20 100)")
+    b.add_argument("--theta-star", type=float, nargs="+", default=[0.33, 0.45], metavar="T",
+                   help="true Bernoulli parameters theta*, each strictly between 0 and 1 (default 0.33 0.45)")
     b.set_defaults(func=run_biased)
 
 

@@ -22,12 +22,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=int, default=2000, metavar="N", help="generated samples (default 2000)")
     p.add_argument("--features", default="auto", metavar="SPEC",
                    help="feature network: auto (the shipped digit classifier for digits/mnist), none, "
-                        "digits, mnist, a TorchScript file, or package.module:attribute")
+                        "digits, mnist, a TorchScript file, or package.module:attribute (default auto)")
     p.add_argument("--kde", action="store_true", help="also the Parzen-window log-likelihood of held-out data")
     p.add_argument("--kde-protocol", choices=["mnist"], help="the f-GAN paper's MNIST KDE protocol (slow)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated samples and the held-out draws (default 0)")
     p.add_argument("--repeats", type=int, default=1, metavar="K",
-                   help="evaluate K independent draws and report each metric's mean +- standard deviation")
+                   help="evaluate K independent draws and report each metric's mean +- standard deviation (default 1)")
     p.add_argument("--no-memorisation", dest="memorisation", action="store_false",
                    help="skip the memorisation check (nearest training example of each sample) and its figure")
     p.add_argument("--out", type=Path, metavar="FILE",

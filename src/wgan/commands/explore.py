@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "interpolation between random draws. One PNG per probe.")
     p.add_argument("--run", type=Path, required=True, metavar="DIR", help="run directory")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default RUN/explore)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random base and endpoints")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random base and endpoints (default 0)")
     p.add_argument("--sweep-range", type=float, nargs=2, metavar=("START", "STOP"),
                    help="also sweep over this range (0 to 1 is always drawn)")
     p.add_argument("--sweep-dims", type=int, nargs="+", metavar="K",

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"-n {args.n}: a grid picture of more than {MAX_GRID} images is too large to look at "
                         f"(and to write); use -n {MAX_GRID} or fewer, or save the samples with --npy FILE.npy "
                         "alone (no --out)")
-    labels, nrow, title = None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
+    labels, nrow, row_labels, title = None, None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if args.class_ is not None:
         k = class_index(args.class_, loaded.classes, str(args.run))
         labels = torch.full((args.n,), k, dtype=torch.long)
@@ -66,12 +66,15 @@ def run(args: argparse.Namespace) -> int:
         per_class = args.n // len(loaded.classes)
         labels = class_rows(len(loaded.classes), per_class)
         labels = torch.cat([labels, balanced_labels(args.n - len(labels), len(loaded.classes))])
-        nrow, title = per_class, title + ", one row per class"
+        nrow, row_labels, title = per_class, loaded.classes, title + ", one row per class"
+        if args.n % len(loaded.classes):
+            title += f" (the picture: {per_class * len(loaded.classes)} of the {args.n})"
     samples = generate(loaded.generator, args.n, args.seed, labels)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if len(loaded.data_shape) == 3:
-            plots.plot_image_grid(samples, out, title, nrow=nrow)
+            shown = samples if row_labels is None else samples[:nrow * len(row_labels)]  # full rows only
+            plots.plot_image_grid(shown, out, title, nrow=nrow, row_labels=row_labels)
         else:
             from ..run_data import data_of_run
 

@@ -42,7 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--constraint", choices=CONSTRAINTS, metavar="NAME",
                    help=f"constraint.name: {', '.join(CONSTRAINTS)}")
     p.add_argument("--steps", type=int, metavar="N", help="generator iterations")
-    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument("--seed", type=int, metavar="N",
+                   help="train.seed: seed of the weights, data order and latent draws (default: the config's, 0 unless set)")
     p.add_argument("--out", type=_directory, metavar="DIR", help="run directory (default runs/<name>, or "
                    "runs/<name>-2, -3, ... when it is taken)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",

@@ -72,20 +72,73 @@ def plot_probe_points(real: np.ndarray, outputs: np.ndarray, row_labels: Sequenc
         axh.set_xlabel(f"real data (n = {len(real)})")
         fig.suptitle(title, fontsize=10)
         return base.save(fig, path, dpi=110)
-    fig, ax = plt.subplots(figsize=(7, 6.5))
+    fig = probe_points_figure(real, outputs, row_labels, col_labels, title)
+    return base.save(fig, path, dpi=110)
+
+
+LABEL_SPACING = (0.07, 0.035)  # axes fractions: labels closer than this to a kept one are left out
+
+
+def spaced(positions: np.ndarray, spacing: tuple[float, float] = LABEL_SPACING) -> list[bool]:
+    """Which of the positions (n, 2), in axes fractions, keep their label: greedily, in order,
+    each kept label at least `spacing` (dx or dy) from every label kept before it."""
+    kept: list[np.ndarray] = []
+    keep = []
+    for xy in positions:
+        ok = all(abs(xy[0] - k[0]) >= spacing[0] or abs(xy[1] - k[1]) >= spacing[1] for k in kept)
+        keep.append(bool(ok))
+        if ok:
+            kept.append(xy)
+    return keep
+
+
+def probe_points_figure(real: np.ndarray, outputs: np.ndarray, row_labels: Sequence[str],
+                        col_labels: Sequence[str], title: str):
+    """The figure of plot_probe_points for d >= 2: the probes over the real data (left) and, with
+    their labels, zoomed to the probes' own extent (right), where labels that would overlap an
+    earlier one are left out; a sweep's start and end are marked (circle, triangle), not written
+    on each path."""
+    plt = base.pyplot()
+    d = real.shape[1]
+    rows, cols = outputs.shape[:2]
+    per_point = len(col_labels) == rows * cols
+    colors = plt.get_cmap("tab10")
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(12, 6.2))
     ax.scatter(real[:, 0], real[:, 1], s=2, c="lightgrey", label="real")
+    zoom.scatter(real[:, 0], real[:, 1], s=2, c="lightgrey")
     for r in range(rows):
         pts = outputs[r]
         label = row_labels[r] if row_labels else None
-        ax.plot(pts[:, 0], pts[:, 1], "-o", markersize=3, color=colors(r % 10), label=label, alpha=0.9)
-        for c in (range(len(pts)) if per_point else [0, len(pts) - 1]):
-            text = col_labels[r * len(pts) + c] if per_point else col_labels[c]
-            ax.annotate(text, pts[c, :2], fontsize=6, xytext=(3, 3), textcoords="offset points")
+        for a in (ax, zoom):
+            a.plot(pts[:, 0], pts[:, 1], "-o", markersize=3, color=colors(r % 10), label=label if a is ax else None,
+                   alpha=0.9)
+        if not per_point and cols > 1:
+            zoom.plot(*pts[0, :2], "o", markersize=8, mfc="none", color=colors(r % 10))
+            zoom.plot(*pts[-1, :2], "^", markersize=8, color=colors(r % 10))
+    flat = outputs.reshape(rows * cols, -1)[:, :2]
+    low, high = flat.min(axis=0), flat.max(axis=0)
+    pad = np.maximum((high - low) * 0.08, 1e-6 + 1e-3 * np.abs(flat).max())
+    zoom.set_xlim(low[0] - pad[0], high[0] + 2 * pad[0])  # room for the labels, right of their points
+    zoom.set_ylim(low[1] - pad[1], high[1] + pad[1])
+    if per_point:
+        fractions = (flat - (low - pad)) / (high - low + np.array([3.0, 2.0]) * pad)
+        keep = spaced(fractions)
+        for k, kept in enumerate(keep):
+            if kept:
+                zoom.annotate(col_labels[k], flat[k], fontsize=6, xytext=(3, 3), textcoords="offset points")
+    elif cols > 1:
+        zoom.plot([], [], "o", mfc="none", color="black", label=f"start ({col_labels[0]})")
+        zoom.plot([], [], "^", color="black", label=f"end ({col_labels[cols - 1]})")
+        zoom.legend(fontsize=7, loc="best")
     ax.set_aspect("equal")
     ax.legend(fontsize=7, loc="best")
     base.label_projection(ax, d)
-    ax.set_title(base.with_note(title, base.projection(d)), fontsize=10)
-    return base.save(fig, path, dpi=110)
+    base.label_projection(zoom, d)
+    ax.set_title("over the real data", fontsize=9)
+    left_out = per_point and not all(keep)
+    zoom.set_title("zoomed to the probes" + (" (overlapping labels left out)" if left_out else ""), fontsize=9)
+    fig.suptitle(base.with_note(title, base.projection(d)), fontsize=10)
+    return fig
 
 
 def plot_probe_grid(images: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[str],

@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import base
+from ..formatting import significant
 from .base import iter_steps
 
 
@@ -119,7 +120,7 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
         ax.errorbar([final["step"]], [final["w1_mean"]], yerr=[final["w1_std"]], fmt="D", color="#d62728",
                     markersize=5, capsize=4, zorder=5,
                     label=f"exact W1 at the end: mean +- sd over {final['draws']} draws "
-                          f"({final['w1_mean']:.3f} +- {final['w1_std']:.3f})")
+                          f"({significant(final['w1_mean'])} +- {significant(final['w1_std'])})")
     ax.set_yscale("symlog", linthresh=1e-2)
     ax.set_xlabel("generator step")
     ax.set_ylabel("distance")
@@ -155,13 +156,22 @@ def _floor_band(ax, eval_records: Sequence[dict[str, Any]]) -> None:
     sd = rows[-1]["w1_floor_std"]
     steps = [r["step"] for r in eval_records]
     ax.fill_between([min(steps), max(steps)], centre - sd, centre + sd, color="grey", alpha=0.2, lw=0,
-                    label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({centre:.3f} +- {sd:.3f})")
+                    label=f"floor, mean +- sd over {rows[-1].get('draws', '?')} draws ({significant(centre)} +- {significant(sd)})")
+
+
+def grid_columns(n: int) -> int:
+    """Columns of a grid of n images: the smallest divisor of n from sqrt(n) up to 2 sqrt(n), so
+    the grid is a full rectangle (40: 8 x 5, not 7 x 6 with 2 empty cells); ceil(sqrt(n)) where
+    none is (a prime n)."""
+    root = int(np.ceil(np.sqrt(n)))
+    return next((c for c in range(root, int(2 * np.sqrt(n)) + 1) if n % c == 0), root)
 
 
 def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) -> np.ndarray:
-    """Tile images (n, C, H, W) in [-1, 1] into one uint8 (rows*H, cols*W, C) picture."""
+    """Tile images (n, C, H, W) in [-1, 1] into one uint8 (rows*H, cols*W, C) picture, nrow
+    images a row (default `grid_columns(n)`)."""
     n, c, h, w = images.shape
-    nrow = nrow or int(np.ceil(np.sqrt(n)))
+    nrow = nrow or grid_columns(n)
     ncol = int(np.ceil(n / nrow))
     grid = np.full((ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), 255, np.uint8)
     pixels = np.clip((images + 1.0) * 127.5, 0, 255).round().astype(np.uint8).transpose(0, 2, 3, 1)
@@ -172,20 +182,45 @@ def image_grid(images: np.ndarray, nrow: int | None = None, padding: int = 2) ->
     return grid
 
 
+TITLE_SIZE, LABEL_SIZE = 9, 8  # points
+
+
+def _text_inches(text: str, size: float) -> float:
+    """Width in inches of the longest line of `text` at font size `size` (points)."""
+    from matplotlib.textpath import TextPath
+
+    return max((TextPath((0, 0), line or " ", size=size).get_extents().width for line in text.split("\n")),
+               default=0.0) / 72
+
+
 def plot_image_grid(images: np.ndarray, path: Path, title: str = "", nrow: int | None = None,
-                    scale: int = 0) -> Path:
-    """Save a grid of images (n, C, H, W) in [-1, 1] as a PNG, with a title above it."""
+                    scale: int = 0, row_labels: Sequence[str] | None = None) -> Path:
+    """Save a grid of images (n, C, H, W) in [-1, 1] as a PNG, nrow images a row, with a title
+    above it and, given row_labels, each row labelled on its left (a conditional generator's
+    class names). The figure is widened where the title or labels need it: nothing is clipped."""
     plt = base.pyplot()
     grid = image_grid(images, nrow)
     h, w = grid.shape[:2]
     scale = scale or max(1, int(np.ceil(480 / max(h, w))))
-    fig = plt.figure(figsize=(w * scale / 100, h * scale / 100 + (0.35 if title else 0)), dpi=100)
-    ax = fig.add_axes((0, 0, 1, h * scale / 100 / fig.get_figheight()))
+    grid_w, grid_h = w * scale / 100, h * scale / 100
+    margin = 0.15 + max((_text_inches(str(label), LABEL_SIZE) for label in row_labels), default=0) if row_labels else 0
+    lines = title.count("\n") + 1 if title else 0
+    title_h = 0.12 + 0.19 * lines if title else 0
+    side = max(margin, (_text_inches(title, TITLE_SIZE) + 0.3 - grid_w) / 2 if title else 0)
+    fig_w, fig_h = grid_w + 2 * side, grid_h + title_h
+    fig = plt.figure(figsize=(fig_w, fig_h), dpi=100)
+    ax = fig.add_axes((side / fig_w, 0, grid_w / fig_w, grid_h / fig_h))
     ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
               interpolation="nearest")
     ax.axis("off")
+    if row_labels:
+        size, padding = images.shape[2], 2  # image_grid's padding
+        for r, label in enumerate(row_labels):
+            ax.annotate(str(label), (0, padding + r * (size + padding) + size / 2 - 0.5),
+                        xycoords=("axes fraction", "data"), xytext=(-4, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=LABEL_SIZE)
     if title:
-        fig.text(0.5, 1 - 0.3 / fig.get_figheight(), title, ha="center", va="bottom", fontsize=9)
+        fig.text(0.5, 1 - (title_h - 0.06) / fig_h, title, ha="center", va="bottom", fontsize=TITLE_SIZE)
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
