@@ -5,9 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from wgan.cli import main
+from pictures import grey_pictures
 
 TINY = ["--no-progress", "--steps", "2", "--set", "train.batch_size=8", "--set", "eval.samples=8",
         "--set", "eval.figures=false", "--set", "eval.tensorboard='off'", "--set", "train.threads=1",
@@ -39,14 +39,6 @@ def refused(capsys, *args):
     lines = [line for line in err.splitlines() if "error:" in line]
     assert len(lines) == 1 and err.strip().endswith(lines[0]), err
     return lines[0]
-
-
-def pictures(folder, n, start=0, level=128, seed=0):
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(start, start + n):
-        Image.fromarray(np.clip(level + rng.normal(0, 12, (16, 16)), 0, 255).astype(np.uint8)).save(folder / f"{i}.png")
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +93,9 @@ def test_names_that_leave_their_folder(capsys, here, run):
 # ------------------------------------------------------------------ data changed under a run
 
 def test_pictures_added_to_a_runs_folder(capsys, tmp_path):
-    folder, run = pictures(tmp_path / "pictures", 20), tmp_path / "run"
+    folder, run = grey_pictures(tmp_path / "pictures", 20), tmp_path / "run"
     assert cli(capsys, "train", "--data", folder, "--out", run, *IMAGES, *TINY)[0] == 0
-    pictures(folder, 6, start=20, seed=1)
+    grey_pictures(folder, 6, start=20, seed=1)
     said = "data: 6 images added since the run started (20, now 26); the held-out split differs"
     status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")
     assert status == 0 and said in out
@@ -112,7 +104,7 @@ def test_pictures_added_to_a_runs_folder(capsys, tmp_path):
     for command, args in (("sample", ["--out", tmp_path / "s.png"]), ("explore", ["--out", tmp_path / "e"])):
         assert cli(capsys, command, "--run", run, *args)[0] == 0
     # a class subfolder beside the pictures: more pictures, still one unlabelled set
-    pictures(folder / "new", 3, seed=2)
+    grey_pictures(folder / "new", 3, seed=2)
     status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "4", "--no-progress")
     assert status == 0 and "data: 9 images added since the run started (20, now 29)" in out
     shutil.rmtree(folder)
@@ -123,11 +115,11 @@ def test_pictures_added_to_a_runs_folder(capsys, tmp_path):
 @pytest.mark.parametrize("conditional", ["none", "projection"])
 def test_a_class_subfolder_added_to_a_runs_folder(capsys, tmp_path, conditional):
     folder, run = tmp_path / "tones", tmp_path / "run"
-    pictures(folder / "dark", 8, level=40)
-    pictures(folder / "light", 8, level=215)
+    grey_pictures(folder / "dark", 8, level=40)
+    grey_pictures(folder / "light", 8, level=215)
     assert cli(capsys, "train", "--data", folder, "--out", run, "--set", f"model.conditional='{conditional}'",
                *IMAGES, *TINY)[0] == 0
-    pictures(folder / "mid", 4, seed=3)
+    grey_pictures(folder / "mid", 4, seed=3)
     said = "data: class mid added since the run started (2 classes, now 3)"
     if conditional == "none":  # more pictures for an unconditional run: it goes on, and says so
         status, _, out, _ = cli(capsys, "train", "--resume", run, "--steps", "3", "--no-progress")

@@ -5,26 +5,17 @@ import warnings
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from wgan.cli import main
 from wgan.data.fingerprint import data_changes, fingerprint
 from wgan.data import load_data
+from pictures import grey_pictures
 
 IMAGES = ["--no-progress", "--image-size", "16", "--set", "data.channels=1", "--set", "model.kind='dcgan'",
           "--set", "model.generator_width=8", "--set", "model.critic_width=8", "--set", "model.critic_norm='layer'",
           "--set", "train.batch_size=8", "--set", "eval.samples=8", "--set", "eval.tensorboard='off'",
           "--set", "eval.figures=false", "--set", "train.threads=1"]
 EVALUATE = ["-n", "8", "--no-memorisation", "--features", "none"]
-
-
-def add_pictures(folder, n, start=0, level=128, seed=0):
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(start, start + n):
-        pixels = np.clip(level + rng.normal(0, 12, (16, 16)), 0, 255).astype(np.uint8)
-        Image.fromarray(pixels).save(folder / f"{i}.png")
-    return folder
 
 
 def one_error_line(err):
@@ -50,7 +41,7 @@ def test_the_fingerprint_and_its_comparison_by_hand(tmp_path):
 
 
 def test_pictures_added_are_said_on_resume_and_evaluate(tmp_path, capsys):
-    folder = add_pictures(tmp_path / "pictures", 20)
+    folder = grey_pictures(tmp_path / "pictures", 20)
     run = tmp_path / "run"
     assert main(["train", "--data", str(folder), "--steps", "2", "--out", str(run), *IMAGES]) == 0
     record = json.loads((run / "data.json").read_text())["fingerprint"]
@@ -58,7 +49,7 @@ def test_pictures_added_are_said_on_resume_and_evaluate(tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # unchanged: nothing to say
         assert main(["evaluate", "--run", str(run), *EVALUATE]) == 0
-    add_pictures(folder, 12, start=20, seed=1)
+    grey_pictures(folder, 12, start=20, seed=1)
     said = ("data: 12 images added since the run started (20, now 32); the held-out split differs, "
             "so W1 is measured against other images")
     assert main(["train", "--resume", str(run), "--steps", "3", "--no-progress"]) == 0
@@ -72,12 +63,12 @@ def test_pictures_added_are_said_on_resume_and_evaluate(tmp_path, capsys):
 
 def test_a_class_added_to_a_conditional_run_is_refused_in_one_line(tmp_path, capsys):
     folder = tmp_path / "tones"
-    add_pictures(folder / "dark", 10, level=40)
-    add_pictures(folder / "light", 10, level=215)
+    grey_pictures(folder / "dark", 10, level=40)
+    grey_pictures(folder / "light", 10, level=215)
     run = tmp_path / "run"
     assert main(["train", "--data", str(folder), "--steps", "2", "--out", str(run),
                  "--set", "model.conditional='projection'", *IMAGES]) == 0
-    add_pictures(folder / "mid", 4)
+    grey_pictures(folder / "mid", 4)
     capsys.readouterr()
     assert main(["train", "--resume", str(run), "--steps", "3", "--no-progress"]) == 2
     err = capsys.readouterr().err
