@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (conditional_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
+from . import (conditional_bench, data_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
                toy_quality, transport_bench)
 
 BENCHMARKS = {
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "speed": speed_bench.main,
     "ddp": ddp_bench.main,
     "time-to-quality": time_to_quality.main,
+    "data": data_bench.main,
 }
 
 

@@ -22,6 +22,8 @@ TABLE = {
     "data.image_size": (24, ("data.name", "eight_gaussians"), ("data.name", "digits")),
     "data.channels": (3, ("data.name", "swiss_roll"), ("data.name", "faces")),
     "data.root": ("somewhere", ("data.name", "digits"), ("data.name", "mnist")),
+    "data.fit": ("pad", ("data.name", "mnist"), ("data.name", "pictures")),
+    "data.workers": (2, ("data.name", "eight_gaussians"), ("data.name", "pictures")),
     "data.augment": ("cutout", ("data.name", "eight_gaussians"), ("data.name", "digits")),
     "data.augment_strength": (0.5, ("data.name", "eight_gaussians"), ("data.name", "digits")),
     "data.standardize": (False, ("data.name", "swiss_roll"), ("data.name", "points.csv")),

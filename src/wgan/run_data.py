@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .data import load_data_of
+from .data import data_kind, load_data_of
 from .data.fingerprint import data_changes, fingerprint
 from .data.points import PointCloud
 from .data.standardize import Standardization, standardized
@@ -66,7 +66,11 @@ def training_data(config: Config, run_dir: Path, checkpoint: dict[str, Any] | No
     point file (data.standardize) with its training split's mean and scale; a resumed run keeps
     the standardisation it started with and is refused when its data changed in a way its
     networks cannot follow."""
+    check_image_size(config)
     raw = load_data_of(config)
+    why = getattr(raw, "why_unlabelled", "")
+    if why and config.model.conditional != "none":
+        raise DataError(f"model.conditional = {config.model.conditional!r} needs labelled data, but {why}")
     now = fingerprint(raw, config.data.name)
     if checkpoint is None:
         record: dict[str, Any] = {"fingerprint": now}
@@ -96,6 +100,22 @@ def training_data(config: Config, run_dir: Path, checkpoint: dict[str, Any] | No
     units = record.get("standardization")
     data = standardized(raw, Standardization.from_dict(units)) if units and isinstance(raw, PointCloud) else raw
     return TrainingData(data, record, notes)
+
+
+def check_image_size(config: Config) -> None:
+    """Refuse, before any picture is decoded, a data.image_size that the config's networks
+    (dcgan: 16, 32, 64 or 128 pixels; resnet: 32, 64 or 128) cannot be built for."""
+    model = config.model
+    if data_kind(config.data.name) in ("toy", "points") or (model.generator and model.critic):
+        return
+    if model.kind == "dcgan":
+        from .networks import _stages
+
+        _stages(config.data.image_size)
+    elif model.kind == "resnet":
+        from .resnets import resnet_blocks
+
+        resnet_blocks(config.data.image_size)
 
 
 def data_of_run(run_dir: Path, config: Config, purpose: str = "evaluation") -> Any:

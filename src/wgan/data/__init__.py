@@ -34,11 +34,13 @@ UNBUNDLED = ("cifar10", "cifar100", "celeba", "lsun", "imagenet")  # what preset
 
 
 def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_size: int = 32,
-              channels: int = 0, root: str = "") -> ToyDistribution | PointCloud | ImageDataset:
+              channels: int = 0, root: str = "", fit: str = "crop",
+              workers: int = -1) -> ToyDistribution | PointCloud | ImageDataset:
     """A toy distribution or bundled image set by name, a folder of images, or a point file.
 
-    image_size, channels (0: 1 for the bundled grey sets, 3 for folders) and root (a
-    folder of MNIST IDX files) apply to images only.
+    image_size, channels (0: 1 for the bundled grey sets and for a folder whose pictures
+    are all grey, else 3) and root (a folder of MNIST IDX files) apply to images only; fit
+    ("crop" or "pad") and workers (decoding processes, -1: one per core) to folders only.
     """
     if not name.strip():
         raise DataError(f"data.name = {name!r} is empty: name a data set ({', '.join(TOY_DISTRIBUTIONS)}, "
@@ -55,7 +57,7 @@ def load_data(name: str, holdout_fraction: float = 0.2, seed: int = 0, image_siz
     if key == "faces":
         return faces(image_size, holdout_fraction, seed)
     if Path(name).is_dir():
-        return image_folder(name, image_size, channels or 3, holdout_fraction, seed)
+        return image_folder(name, image_size, channels, holdout_fraction, seed, fit, workers)
     if key in UNBUNDLED:
         raise DataError(f"data set {name!r} is not bundled and nothing is downloaded: export its training images "
                         "to a folder (one subfolder per class for conditional training) and pass --data FOLDER")
@@ -106,7 +108,8 @@ def classes_of(data) -> tuple[str, ...]:
 def load_data_of(config) -> ToyDistribution | PointCloud | ImageDataset:
     """The data set named in a run's `config.data` (split with `train.seed`)."""
     d = config.data
-    data = load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root)
+    data = load_data(d.name, d.holdout_fraction, config.train.seed, d.image_size, d.channels, d.root, d.fit,
+                     d.workers)
     return limit_training_set(data, d.train_limit) if d.train_limit else data
 
 

@@ -19,10 +19,12 @@ FINGERPRINT_VERSION = 1
 def _digest(*arrays: np.ndarray | None) -> str:
     h = hashlib.sha256()
     for array in arrays:
-        if array is not None:
-            array = np.ascontiguousarray(array)
-            h.update(f"{array.dtype.str}{array.shape}".encode())
-            h.update(array.data)
+        if array is None:
+            continue
+        h.update(f"{array.dtype.str}{tuple(array.shape)}".encode())
+        # a split of a memory-mapped folder (wgan.data.rows.Rows) is read chunk by chunk
+        for chunk in array.chunks() if hasattr(array, "chunks") else (np.ascontiguousarray(array),):
+            h.update(np.ascontiguousarray(chunk).data)
     return h.hexdigest()
 
 

@@ -13,15 +13,20 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from .decode import FITS
+from .listing import IMAGE_SUFFIXES, Listing, list_folder
+from .picture_cache import Pictures, load_pictures
+from .rows import Rows
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 DIGIT_CLASSES = tuple(str(k) for k in range(10))
 
 
 @dataclass(frozen=True)
 class ImageDataset:
-    """Training and held-out images as uint8 (n, C, S, S), with optional integer labels
-    (n,) in [0, len(classes)) and the classes' names."""
+    """Training and held-out images as uint8 (n, C, S, S) (arrays, or `Rows` of a cached
+    folder's memory map), with optional integer labels (n,) in [0, len(classes)) and the
+    classes' names; summary: the `data:` line of a folder; why_unlabelled: why a folder
+    has no labels, where its layout explains it."""
     name: str
     train: np.ndarray
     holdout: np.ndarray
@@ -29,6 +34,8 @@ class ImageDataset:
     holdout_labels: np.ndarray | None = None
     mixture: None = None
     classes: tuple[str, ...] = ()
+    summary: str = ""
+    why_unlabelled: str = ""
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -37,7 +44,7 @@ class ImageDataset:
     @staticmethod
     def to_float(images: np.ndarray) -> np.ndarray:
         """uint8 [0, 255] -> float32 [-1, 1]."""
-        return images.astype(np.float32) / 127.5 - 1.0
+        return np.asarray(images).astype(np.float32) / 127.5 - 1.0
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.to_float(self.train[rng.integers(len(self.train), size=n)])
@@ -45,8 +52,8 @@ class ImageDataset:
     def sample_labelled(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """A training batch (n, C, S, S) and its labels (n,) int64: the draw `sample` makes."""
         if self.train_labels is None:
-            raise DataError(f"{self.name} has no labels: a conditional model needs digits, mnist, or a folder "
-                            "whose subfolders are the classes")
+            raise DataError(self.why_unlabelled or f"{self.name} has no labels: a conditional model needs digits, "
+                            "mnist, or a folder whose subfolders are the classes")
         idx = rng.integers(len(self.train), size=n)
         return self.to_float(self.train[idx]), self.train_labels[idx]
 
@@ -70,92 +77,56 @@ def _pil():
     return Image
 
 
-def resize_center_crop(image, size: int):
-    """Scale the shorter side to `size` (bicubic), then cut the central size x size square."""
-    Image = _pil()
-    w, h = image.size
-    scale = size / min(w, h)
-    new_w, new_h = max(size, round(w * scale)), max(size, round(h * scale))
-    image = image.resize((new_w, new_h), Image.BICUBIC)
-    left, top = (new_w - size) // 2, (new_h - size) // 2
-    return image.crop((left, top, left + size, top + size))
-
-
-def _to_array(image, channels: int) -> np.ndarray:
-    """PIL image -> uint8 (C, S, S); alpha is composited on white before conversion."""
-    Image = _pil()
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba)
-    image = image.convert("L" if channels == 1 else "RGB")
-    array = np.asarray(image, dtype=np.uint8)
-    return array[None] if channels == 1 else array.transpose(2, 0, 1)
-
-
-def _image_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-
-
-def _check_folder(folder: Path) -> None:
-    if not folder.exists():
-        raise DataError(f"image folder {folder} does not exist")
-    if not folder.is_dir():
-        raise DataError(f"{folder} is not a folder (or a known data set name)")
-
-
-def read_image_folder(folder: str | Path, image_size: int, channels: int = 3) -> np.ndarray:
-    """All readable images under `folder` (subfolders too) as uint8 (n, channels, S, S).
-
-    Files with another suffix are ignored; unreadable or truncated images are skipped and
-    named in one warning. A missing folder or one with no readable image is a DataError.
-    """
-    return read_labelled_folder(folder, image_size, channels)[0]
+def read_image_folder(folder: str | Path, image_size: int, channels: int = 3, fit: str = "crop",
+                      workers: int = 0) -> np.ndarray:
+    """All readable images under `folder` (subfolders too) as uint8 (n, channels, S, S)
+    (channels 0: 1 when every picture is grey, else 3); see `wgan.data.decode` for how each
+    is read. Files with another suffix are ignored; unreadable or truncated images are
+    skipped and named in one warning. A missing folder or one with no readable image is a
+    DataError."""
+    return np.asarray(read_labelled_folder(folder, image_size, channels, fit, workers)[0])
 
 
 def class_folders(folder: str | Path) -> list[Path]:
     """The class subfolders of `folder`: its subfolders holding images, when there are at least
     two and no image lies directly in `folder` (the torchvision ImageFolder layout); else []."""
-    folder = Path(folder)
-    _check_folder(folder)
-    if any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for p in folder.iterdir()):
-        return []
-    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and _image_files(p))
-    return subfolders if len(subfolders) >= 2 else []
+    listing = list_folder(folder)
+    return [Path(folder) / name for name in listing.classes]
 
 
-def read_labelled_folder(folder: str | Path, image_size: int,
-                         channels: int = 3) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
-    """(images uint8 (n, channels, S, S), labels (n,) int64 or None, class names) under
+def read_labelled_folder(folder: str | Path, image_size: int, channels: int = 3, fit: str = "crop",
+                         workers: int = 0) -> tuple[Rows, np.ndarray | None, tuple[str, ...]]:
+    """(images uint8 (n, channels, S, S) as `Rows`, labels (n,) int64 or None, class names) under
     `folder`: labelled by class subfolder (sorted by name) where `class_folders` finds them.
     Unreadable images are skipped and named in one warning, as in `read_image_folder`."""
-    Image = _pil()
-    folder = Path(folder)
-    _check_folder(folder)
-    classes = class_folders(folder)
-    groups = [(i, _image_files(sub)) for i, sub in enumerate(classes)] if classes else [(0, _image_files(folder))]
-    images, labels, skipped = [], [], []
-    for label, files in groups:
-        for path in files:
-            try:
-                with Image.open(path) as image:
-                    image.load()
-                    images.append(_to_array(resize_center_crop(image, image_size), channels))
-                    labels.append(label)
-            except (OSError, ValueError, SyntaxError) as exc:
-                skipped.append(f"{path.relative_to(folder)} ({type(exc).__name__})")
-    if skipped:
-        warnings.warn(f"skipped {len(skipped)} unreadable image(s) in {folder}: {', '.join(skipped)}",
-                      stacklevel=2)
-    if not images:
+    _pil()
+    listing = list_folder(folder)
+    pictures = _decoded(listing, image_size, channels, fit, workers)
+    labels = None if listing.labels is None else listing.labels[pictures.valid]
+    return Rows(pictures.images, pictures.valid), labels, listing.classes
+
+
+def _decoded(listing: Listing, image_size: int, channels: int, fit: str, workers: int) -> Pictures:
+    """The listed pictures, decoded or read from the cache; the unreadable named in one warning."""
+    folder = listing.folder
+    if not len(listing):
         raise DataError(f"no readable image ({', '.join(IMAGE_SUFFIXES)}) under {folder}")
-    if not classes:
-        return np.stack(images), None, ()
-    found = set(labels)
-    empty = [sub.name for i, sub in enumerate(classes) if i not in found]
-    if empty:
-        raise DataError(f"class folder(s) {', '.join(empty)} under {folder} hold no readable image")
-    return np.stack(images), np.asarray(labels, dtype=np.int64), tuple(sub.name for sub in classes)
+    if fit not in FITS:
+        raise DataError(f"data.fit = {fit!r}: use one of {', '.join(FITS)}")
+    pictures = load_pictures(listing, image_size, channels, fit, workers)
+    if pictures.skipped:
+        named = ", ".join(f"{path} ({reason})" for path, reason in list(pictures.skipped.items())[:20])
+        more = f" and {len(pictures.skipped) - 20} more" if len(pictures.skipped) > 20 else ""
+        warnings.warn(f"skipped {len(pictures.skipped)} unreadable image(s) in {folder}: {named}{more}",
+                      stacklevel=3)
+    if not len(pictures.valid):
+        raise DataError(f"no readable image ({', '.join(IMAGE_SUFFIXES)}) under {folder}")
+    if listing.labels is not None:
+        found = set(np.unique(listing.labels[pictures.valid]).tolist())
+        empty = [name for i, name in enumerate(listing.classes) if i not in found]
+        if empty:
+            raise DataError(f"class folder(s) {', '.join(empty)} under {folder} hold no readable image")
+    return pictures
 
 
 def _resize_all(images: np.ndarray, image_size: int) -> np.ndarray:
@@ -254,11 +225,51 @@ def faces(image_size: int, holdout_fraction: float, seed: int) -> ImageDataset:
     return _split("faces", _resize_all(images, image_size), None, holdout_fraction, seed)
 
 
-def image_folder(path: str, image_size: int, channels: int, holdout_fraction: float,
-                 seed: int) -> ImageDataset:
-    """A folder of the user's own images (see `read_labelled_folder`): labelled by class
-    when its subfolders are the classes."""
-    images, labels, classes = read_labelled_folder(path, image_size, channels)
-    if len(images) < 2:
+def image_folder(path: str, image_size: int, channels: int, holdout_fraction: float, seed: int,
+                 fit: str = "crop", workers: int = -1) -> ImageDataset:
+    """A folder of the user's own images, decoded once into the picture cache
+    (`wgan.data.picture_cache`) and split into training and held-out rows of it without a
+    copy: labelled by class when its subfolders are the classes. channels 0: 1 when every
+    picture is grey, else 3; fit: "crop" or "pad" (`wgan.data.decode`); workers: decoding
+    processes (-1: one per core, 0: none)."""
+    _pil()
+    listing = list_folder(path)
+    pictures = _decoded(listing, image_size, channels, fit, workers)
+    valid = pictures.valid
+    if len(valid) < 2:
         raise DataError(f"{path}: found 1 readable image; need at least 2 (one is held out)")
-    return _split(Path(path).name, images, labels, holdout_fraction, seed, classes)
+    order = np.random.default_rng(seed).permutation(len(valid))
+    n_holdout = max(1, int(round(holdout_fraction * len(valid))))
+    test, train = valid[order[:n_holdout]], valid[order[n_holdout:]]
+    labels = listing.labels
+    return ImageDataset(Path(path).name, Rows(pictures.images, train), Rows(pictures.images, test),
+                        None if labels is None else labels[train], None if labels is None else labels[test],
+                        classes=listing.classes, summary=folder_summary(path, listing, pictures, channels),
+                        why_unlabelled=listing.why_unlabelled)
+
+
+def folder_summary(name: str, listing: Listing, pictures: Pictures, channels: int) -> str:
+    """'data: pictures/, 1,204 images in 3 classes (cat 400, dog 402, fox 402), 2 unreadable
+    skipped, 64x64 RGB, cached'."""
+    n = len(pictures.valid)
+    what = f"{n:,} image{'s' if n != 1 else ''}"
+    if listing.classes:
+        counts = np.bincount(listing.labels[pictures.valid], minlength=len(listing.classes))
+        shown = ", ".join(f"{c} {k:,}" for c, k in zip(listing.classes[:10], counts[:10]))
+        what += f" in {len(listing.classes)} classes ({shown}{', ...' if len(listing.classes) > 10 else ''})"
+    parts = [what]
+    if pictures.skipped:
+        parts.append(f"{len(pictures.skipped):,} unreadable skipped")
+    c, s = pictures.images.shape[1], pictures.images.shape[2]
+    colour = "grey" if c == 1 else "RGB"
+    if channels == 0:
+        colour += " (every picture is grey)" if c == 1 else ""
+    parts.append(f"{s}x{s} {colour}")
+    if pictures.source == "cached":
+        parts.append("cached")
+    else:
+        how = f"on {pictures.workers} processes" if pictures.workers else "in one process"
+        parts.append(f"decoded in {pictures.seconds:.1f} s {how}"
+                     + (", now cached" if pictures.source == "decoded" else ", not cached"))
+    shown_name = name if name.endswith("/") else name + "/"
+    return f"data: {shown_name}, " + ", ".join(parts)

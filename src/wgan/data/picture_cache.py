@@ -1,0 +1,260 @@
+"""Pictures decoded once, on every core, into a uint8 array on disk that later starts map.
+
+    $WGAN_CACHE_DIR/pictures/<key>.npy    uint8 (n, C, S, S), one row per listed file
+    $WGAN_CACHE_DIR/pictures/<key>.json   {"channels", "grey", "skipped": {row: reason}, ...}
+
+The key hashes the folder's listing (paths, sizes, modification times) and the size,
+channels and fit (`wgan.data.listing.cache_key`), so a changed folder makes a new entry.
+Where: as the floor cache (`wgan.floors.cache_dir`): $WGAN_CACHE_DIR, else
+$XDG_CACHE_HOME/wgan, else ~/.cache/wgan; WGAN_CACHE_DIR="" turns it off (the pictures
+are then decoded at every start and held in memory). Clear it by deleting the folder.
+
+Building: worker processes (`workers`; -1: one per core, 0: in this process) decode
+chunks of files (`wgan.data.decode`) and write their rows straight into a `.npy` opened
+with `numpy.lib.format.open_memmap` in a temporary folder beside the cache; the finished
+file is renamed into place, under a file lock so that two runs building the same entry
+decode it once. The building process never holds the array, so its memory stays at the
+size of one chunk. Rows of unreadable files stay in the file (zeros) and are left out
+through the record's "skipped".
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .decode import decode
+from .listing import Listing, cache_key
+
+log = logging.getLogger("wgan")
+CHUNK = 128  # files per task
+LONG = 5000  # pictures: decoding this many is said
+READ_ERRORS = (OSError, ValueError, SyntaxError, TypeError, MemoryError)
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """A decoded folder: images uint8 (n, C, S, S) (a read-only memory map when cached, else an
+    array) with `valid` (k,) the rows of readable files, `skipped` {relative path: reason},
+    whether every readable picture is grey, where it came from ("cached", "decoded" or
+    "decoded, not cached") and the seconds decoding took (0 when read from the cache)."""
+    images: np.ndarray
+    valid: np.ndarray
+    skipped: dict[str, str]
+    grey: bool
+    source: str
+    workers: int = 0
+    seconds: float = 0.0
+
+
+def worker_count(workers: int, n_files: int) -> int:
+    """Processes to decode `n_files` with: `workers` (-1: one per core), at most one per chunk;
+    0 means decoding in this process."""
+    if workers < 0:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:
+            workers = os.cpu_count() or 1
+    return max(0, min(workers, math.ceil(n_files / CHUNK)))
+
+
+# ---------------------------------------------------------------- decoding into a file
+
+_TARGET: dict = {}
+
+
+def _open_target(path: str) -> None:
+    _TARGET.clear()
+    _TARGET["array"] = np.load(path, mmap_mode="r+")
+
+
+def _decode_chunk(task: tuple[int, list[str], int, int, str]) -> tuple[int, np.ndarray, dict[int, str]]:
+    """Decode files `paths` into rows start, start + 1, ... of the open target; -> (start, grey
+    flags, {row: reason} of the unreadable)."""
+    start, paths, size, channels, fit = task
+    array = _TARGET["array"]
+    grey = np.ones(len(paths), bool)
+    failed = {}
+    for i, path in enumerate(paths):
+        try:
+            array[start + i], grey[i] = decode(path, size, channels, fit)
+        except READ_ERRORS as exc:
+            failed[start + i] = type(exc).__name__
+    array.flush()
+    return start, grey, failed
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str,
+                workers: int) -> tuple[np.ndarray, dict[int, str], int]:
+    """Decode every listed file into a new .npy at `path`, uint8 (n, channels, size, size);
+    -> (grey flags (n,), {row: reason} of the unreadable, processes used)."""
+    n = len(listing)
+    np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=(n, channels, size, size)).flush()
+    files = [str(listing.folder / p) for p in listing.paths]
+    tasks = [(s, files[s:s + CHUNK], size, channels, fit) for s in range(0, n, CHUNK)]
+    grey, failed = np.ones(n, bool), {}
+    used = worker_count(workers, n)
+    if used <= 1:
+        used = 0
+        _open_target(str(path))
+        results = map(_decode_chunk, tasks)
+    else:
+        pool = _context().Pool(used, initializer=_open_target, initargs=(str(path),))
+        results = pool.imap_unordered(_decode_chunk, tasks)
+    try:
+        for start, flags, bad in results:
+            grey[start:start + len(flags)] = flags
+            failed.update(bad)
+    finally:
+        _TARGET.clear()
+        if used:
+            pool.terminate()
+            pool.join()
+    return grey, failed, used
+
+
+def _one_channel(source: Path, target: Path) -> None:
+    """Copy channel 0 of the (n, 3, S, S) .npy `source` into a new (n, 1, S, S) .npy, chunk by chunk."""
+    full = np.load(source, mmap_mode="r")
+    out = np.lib.format.open_memmap(target, mode="w+", dtype=np.uint8, shape=(len(full), 1, *full.shape[2:]))
+    step = max(1, (64 << 20) // max(1, full[0].nbytes))
+    for s in range(0, len(full), step):
+        out[s:s + step] = full[s:s + step, :1]
+    out.flush()
+    del out, full
+
+
+def _build(folder: Path, listing: Listing, size: int, channels: int, fit: str, workers: int,
+           keep: bool = True) -> tuple[Path, dict]:
+    """Decode into a temporary folder inside `folder`; -> (the finished .npy, its record)."""
+    began = time.perf_counter()
+    width = channels or 3
+    # said only where the wait is long enough to wonder about
+    log.log(logging.INFO if len(listing) >= LONG else logging.DEBUG, "decoding %s pictures from %s once (%s)",
+            f"{len(listing):,}", listing.folder, "kept in the picture cache" if keep else "not cached")
+    work = Path(tempfile.mkdtemp(prefix="building-", dir=folder))
+    try:
+        array_path = work / "pictures.npy"
+        grey, failed, used = decode_into(array_path, listing, size, width, fit, workers)
+        readable = np.setdiff1d(np.arange(len(listing)), np.fromiter(failed, int, len(failed)))
+        all_grey = bool(len(readable)) and bool(grey[readable].all())
+        if channels == 0 and all_grey:
+            _one_channel(array_path, work / "grey.npy")
+            array_path.unlink()
+            array_path = work / "grey.npy"
+        record = {"version": 1, "folder": str(listing.folder), "rows": len(listing), "size": size,
+                  "fit": fit, "channels": 1 if channels == 0 and all_grey else width, "grey": all_grey,
+                  "skipped": {str(row): reason for row, reason in sorted(failed.items())},
+                  "workers": used, "seconds": time.perf_counter() - began}
+        return array_path, record
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+class _Lock:
+    """An exclusive lock on `path` (fcntl where there is one; none elsewhere)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.handle = path, None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        self.handle = open(self.path, "a+")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def _read(npy: Path, meta: Path) -> tuple[np.ndarray, dict] | None:
+    try:
+        record = json.loads(meta.read_text())
+        images = np.load(npy, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or images.ndim != 4 or len(images) != record.get("rows"):
+        return None
+    return images, record
+
+
+def _pictures(images: np.ndarray, record: dict, listing: Listing, source: str) -> Pictures:
+    failed = {int(row): reason for row, reason in record["skipped"].items()}
+    valid = np.setdiff1d(np.arange(len(images)), np.fromiter(failed, int, len(failed)))
+    skipped = {listing.paths[row]: reason for row, reason in failed.items()}
+    return Pictures(images, valid, skipped, bool(record["grey"]), source, int(record.get("workers", 0)),
+                    0.0 if source == "cached" else float(record.get("seconds", 0.0)))
+
+
+def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers: int) -> Pictures:
+    """The folder's pictures decoded at `size` x `size` with `channels` (0: 1 when every
+    picture is grey, else 3) by `fit`: read from the cache when it holds them, else decoded
+    (and kept there when the cache is on and writable)."""
+    from ..floors import cache_dir
+
+    root = cache_dir()
+    folder = None
+    if root is not None:
+        folder = root / "pictures"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            folder = None
+    if folder is None or not os.access(folder, os.W_OK):
+        return _uncached(listing, size, channels, fit, workers)
+    key = cache_key(listing, size, channels, fit)
+    npy, meta = folder / f"{key}.npy", folder / f"{key}.json"
+    found = _read(npy, meta) if npy.exists() and meta.exists() else None
+    if found is not None:
+        return _pictures(*found, listing, "cached")
+    with _Lock(folder / f"{key}.lock"):
+        found = _read(npy, meta) if npy.exists() and meta.exists() else None  # built while we waited
+        if found is not None:
+            return _pictures(*found, listing, "cached")
+        built, record = _build(folder, listing, size, channels, fit, workers)
+        try:
+            temporary = meta.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(record))
+            os.replace(built, npy)
+            os.replace(temporary, meta)
+        except OSError as exc:  # a full disk: decode again without keeping it
+            log.warning("the picture cache in %s cannot be written (%s): pictures are decoded at every start",
+                        folder, exc.strerror or exc)
+            for stale in (npy, meta, temporary):
+                stale.unlink(missing_ok=True)
+            shutil.rmtree(built.parent, ignore_errors=True)
+            return _uncached(listing, size, channels, fit, workers)
+        finally:
+            shutil.rmtree(built.parent, ignore_errors=True)
+    images = np.load(npy, mmap_mode="r")
+    return _pictures(images, record, listing, "decoded")
+
+
+def _uncached(listing: Listing, size: int, channels: int, fit: str, workers: int) -> Pictures:
+    """Decode into a temporary file, read it into memory, delete it."""
+    work = Path(tempfile.mkdtemp(prefix="wgan-pictures-"))
+    try:
+        built, record = _build(work, listing, size, channels, fit, workers, keep=False)
+        images = np.array(np.load(built, mmap_mode="r"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return _pictures(images, record, listing, "decoded, not cached")
