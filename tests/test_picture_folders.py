@@ -157,7 +157,7 @@ def test_the_data_line_counts_classes_and_skipped_and_says_cached(tmp_path):
     assert second.summary.endswith("16x16 RGB, cached")
     assert np.array_equal(np.asarray(first.train), np.asarray(second.train))
     assert np.array_equal(first.train_labels, second.train_labels)
-    assert isinstance(second.train, Rows) and isinstance(second.train.base, np.memmap)
+    assert isinstance(second.train, Rows) and not second.train.base.flags.writeable  # the map, read-only
 
 
 def test_the_cache_is_rebuilt_when_a_file_changes(tmp_path):
@@ -195,7 +195,7 @@ def test_caching_off_decodes_into_memory_and_keeps_nothing(tmp_path, monkeypatch
     folder = grey_pictures(tmp_path / "f", 4)
     monkeypatch.setenv("WGAN_CACHE_DIR", "")
     data = load_data(str(folder), image_size=16)
-    assert data.summary.endswith("not cached") and not isinstance(data.train.base, np.memmap)
+    assert data.summary.endswith("not cached") and data.train.base.flags.writeable  # in memory
     monkeypatch.setenv("WGAN_CACHE_DIR", str(cache))
     load_data(str(folder), image_size=16)
     assert len(list((cache / "pictures").glob("*.npy"))) == 1
@@ -256,3 +256,22 @@ def test_a_split_is_a_view_of_the_map_and_train_limit_keeps_it_so(tmp_path):
     assert sorted(every.tolist()) == list(range(10))
     batch = data.sample(5, np.random.default_rng(0))
     assert batch.shape == (5, 1, 16, 16) and batch.dtype == np.float32
+
+
+def test_the_fingerprint_of_a_cached_split_is_that_of_its_pixels_and_is_kept(tmp_path, monkeypatch):
+    from wgan.data.fingerprint import fingerprint
+
+    folder = grey_pictures(tmp_path / "f", 12)
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path / "cache"))
+    first = fingerprint(load_data(str(folder), image_size=16), str(folder))
+    kept = list((tmp_path / "cache" / "pictures" / "digests").glob("*.txt"))
+    second = fingerprint(load_data(str(folder), image_size=16), str(folder))
+    monkeypatch.setenv("WGAN_CACHE_DIR", "")
+    data = load_data(str(folder), image_size=16)
+    in_memory = fingerprint(data, str(folder))
+    assert first == second == in_memory and len(kept) == 2
+    import hashlib
+
+    plain = np.ascontiguousarray(np.asarray(data.holdout))
+    truth = hashlib.sha256(f"{plain.dtype.str}{plain.shape}".encode() + plain.tobytes()).hexdigest()
+    assert in_memory["heldout_sha256"] == truth

@@ -17,6 +17,23 @@ FINGERPRINT_VERSION = 1
 
 
 def _digest(*arrays: np.ndarray | None) -> str:
+    """SHA-256 of the arrays' dtypes, shapes and bytes. Rows of a picture cache entry
+    (`wgan.data.rows.Rows` with an identity) are hashed once; later starts read the digest
+    kept beside the entry, named by the entry, the rows and the other arrays."""
+    rows = arrays[0]
+    if getattr(rows, "identity", ""):
+        from .picture_cache import remembered_digest
+
+        name = hashlib.sha256(f"{rows.identity}{FINGERPRINT_VERSION}".encode())
+        name.update(rows.index.tobytes())
+        for array in arrays[1:]:
+            if array is not None:
+                name.update(f"{array.dtype.str}{array.shape}".encode() + np.ascontiguousarray(array).tobytes())
+        return remembered_digest(name.hexdigest(), lambda: _hashed(arrays))
+    return _hashed(arrays)
+
+
+def _hashed(arrays) -> str:
     h = hashlib.sha256()
     for array in arrays:
         if array is None:

@@ -103,7 +103,7 @@ def read_labelled_folder(folder: str | Path, image_size: int, channels: int = 3,
     listing = list_folder(folder)
     pictures = _decoded(listing, image_size, channels, fit, workers)
     labels = None if listing.labels is None else listing.labels[pictures.valid]
-    return Rows(pictures.images, pictures.valid), labels, listing.classes
+    return Rows(pictures.images, pictures.valid, pictures.release), labels, listing.classes
 
 
 def _decoded(listing: Listing, image_size: int, channels: int, fit: str, workers: int) -> Pictures:
@@ -242,7 +242,8 @@ def image_folder(path: str, image_size: int, channels: int, holdout_fraction: fl
     n_holdout = max(1, int(round(holdout_fraction * len(valid))))
     test, train = valid[order[:n_holdout]], valid[order[n_holdout:]]
     labels = listing.labels
-    return ImageDataset(Path(path).name, Rows(pictures.images, train), Rows(pictures.images, test),
+    images, release, key = pictures.images, pictures.release, pictures.key
+    return ImageDataset(Path(path).name, Rows(images, train, release, key), Rows(images, test, release, key),
                         None if labels is None else labels[train], None if labels is None else labels[test],
                         classes=listing.classes, summary=folder_summary(path, listing, pictures, channels),
                         why_unlabelled=listing.why_unlabelled)

@@ -10,24 +10,28 @@ $XDG_CACHE_HOME/wgan, else ~/.cache/wgan; WGAN_CACHE_DIR="" turns it off (the pi
 are then decoded at every start and held in memory). Clear it by deleting the folder.
 
 Building: worker processes (`workers`; -1: one per core, 0: in this process) decode
-chunks of files (`wgan.data.decode`) and write their rows straight into a `.npy` opened
-with `numpy.lib.format.open_memmap` in a temporary folder beside the cache; the finished
-file is renamed into place, under a file lock so that two runs building the same entry
-decode it once. The building process never holds the array, so its memory stays at the
-size of one chunk. Rows of unreadable files stay in the file (zeros) and are left out
-through the record's "skipped".
+chunks of files (`wgan.data.decode`) and write their rows straight into a `.npy` made by
+`numpy.lib.format.open_memmap` in a temporary folder beside the cache (with pwrite, never
+mapping it); the finished file is renamed into place, under a file lock so that two runs
+building the same entry decode it once. No process holds the array, so memory stays at
+the size of a chunk per process. Rows of unreadable files stay in the file (zeros) and
+are left out through the record's "skipped". Reading: the file is mapped read-only
+(`open_mapped`); a pass over all of it (the data's fingerprint) hands the pages back as it
+goes, so the resident memory of a run stays that of its batches.
 """
 from __future__ import annotations
 
 import json
 import logging
 import math
+import mmap
 import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +58,8 @@ class Pictures:
     source: str
     workers: int = 0
     seconds: float = 0.0
+    release: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
+    key: str = ""  # the cache entry's name; "" when not cached
 
 
 def worker_count(workers: int, n_files: int) -> int:
@@ -69,27 +75,65 @@ def worker_count(workers: int, n_files: int) -> int:
 
 # ---------------------------------------------------------------- decoding into a file
 
+def npy_layout(path: Path) -> tuple[int, tuple[int, ...]]:
+    """(byte offset of the data, shape) of a uint8 C-order .npy file (`numpy.lib.format`)."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(f)
+        if fortran or dtype != np.uint8:
+            raise ValueError(f"{path} is not a C-order uint8 array")
+        return f.tell(), tuple(shape)
+
+
+def open_mapped(path: Path) -> tuple[np.ndarray, Callable[[], None]]:
+    """(the .npy at `path` as a read-only array mapped from disk, a function that hands its
+    pages back: they leave this process's resident memory and are read again when touched)."""
+    offset, shape = npy_layout(path)
+    with open(path, "rb") as f:
+        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    array = np.frombuffer(mapping, np.uint8, count=math.prod(shape), offset=offset).reshape(shape)
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+
+    def release() -> None:
+        if advice is not None:
+            try:
+                mapping.madvise(advice)
+            except (OSError, ValueError):
+                pass
+
+    return array, release
+
+
 _TARGET: dict = {}
 
 
 def _open_target(path: str) -> None:
     _TARGET.clear()
-    _TARGET["array"] = np.load(path, mmap_mode="r+")
+    offset, shape = npy_layout(Path(path))
+    _TARGET.update(fd=os.open(path, os.O_WRONLY), offset=offset, row=shape[1:])
+
+
+def _close_target() -> None:
+    if "fd" in _TARGET:
+        os.close(_TARGET["fd"])
+    _TARGET.clear()
 
 
 def _decode_chunk(task: tuple[int, list[str], int, int, str]) -> tuple[int, np.ndarray, dict[int, str]]:
-    """Decode files `paths` into rows start, start + 1, ... of the open target; -> (start, grey
-    flags, {row: reason} of the unreadable)."""
+    """Decode files `paths` into rows start, start + 1, ... of the target file (written with
+    pwrite, never mapped, so a worker holds one chunk); -> (start, grey flags, {row: reason}
+    of the unreadable, whose rows stay zero)."""
     start, paths, size, channels, fit = task
-    array = _TARGET["array"]
+    rows = np.zeros((len(paths), *_TARGET["row"]), np.uint8)
     grey = np.ones(len(paths), bool)
     failed = {}
     for i, path in enumerate(paths):
         try:
-            array[start + i], grey[i] = decode(path, size, channels, fit)
+            rows[i], grey[i] = decode(path, size, channels, fit)
         except READ_ERRORS as exc:
             failed[start + i] = type(exc).__name__
-    array.flush()
+    os.pwrite(_TARGET["fd"], rows.data, _TARGET["offset"] + start * rows[0].nbytes)
     return start, grey, failed
 
 
@@ -103,7 +147,7 @@ def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str
     """Decode every listed file into a new .npy at `path`, uint8 (n, channels, size, size);
     -> (grey flags (n,), {row: reason} of the unreadable, processes used)."""
     n = len(listing)
-    np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=(n, channels, size, size)).flush()
+    np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=(n, channels, size, size)).flush()  # sparse
     files = [str(listing.folder / p) for p in listing.paths]
     tasks = [(s, files[s:s + CHUNK], size, channels, fit) for s in range(0, n, CHUNK)]
     grey, failed = np.ones(n, bool), {}
@@ -120,7 +164,7 @@ def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str
             grey[start:start + len(flags)] = flags
             failed.update(bad)
     finally:
-        _TARGET.clear()
+        _close_target()
         if used:
             pool.terminate()
             pool.join()
@@ -128,14 +172,19 @@ def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str
 
 
 def _one_channel(source: Path, target: Path) -> None:
-    """Copy channel 0 of the (n, 3, S, S) .npy `source` into a new (n, 1, S, S) .npy, chunk by chunk."""
-    full = np.load(source, mmap_mode="r")
-    out = np.lib.format.open_memmap(target, mode="w+", dtype=np.uint8, shape=(len(full), 1, *full.shape[2:]))
-    step = max(1, (64 << 20) // max(1, full[0].nbytes))
-    for s in range(0, len(full), step):
-        out[s:s + step] = full[s:s + step, :1]
-    out.flush()
-    del out, full
+    """Copy channel 0 of the (n, 3, S, S) .npy `source` into a new (n, 1, S, S) .npy, by file
+    reads and writes of about 64 MiB (nothing mapped)."""
+    offset, shape = npy_layout(source)
+    n, row = shape[0], math.prod(shape[1:])
+    np.lib.format.open_memmap(target, mode="w+", dtype=np.uint8, shape=(n, 1, *shape[2:])).flush()
+    out_offset, _ = npy_layout(target)
+    step = max(1, (64 << 20) // row)
+    with open(source, "rb") as f, open(target, "r+b") as out:
+        for s in range(0, n, step):
+            f.seek(offset + s * row)
+            block = np.fromfile(f, np.uint8, count=min(step, n - s) * row).reshape(-1, *shape[1:])
+            out.seek(out_offset + s * (row // shape[1]))
+            out.write(np.ascontiguousarray(block[:, :1]).data)
 
 
 def _build(folder: Path, listing: Listing, size: int, channels: int, fit: str, workers: int,
@@ -186,23 +235,50 @@ class _Lock:
             self.handle.close()
 
 
-def _read(npy: Path, meta: Path) -> tuple[np.ndarray, dict] | None:
+def remembered_digest(key: str, compute: Callable[[], str]) -> str:
+    """compute(), a digest of some rows of a cache entry, kept beside the entry under `key`
+    (which names the entry and the rows): a later start does not read every row again."""
+    from ..floors import cache_dir
+
+    root = cache_dir()
+    path = None if root is None else root / "pictures" / "digests" / f"{key}.txt"
+    if path is not None:
+        try:
+            text = path.read_text().strip()
+            if len(text) == 64:
+                return text
+        except OSError:
+            pass
+    value = compute()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(value)
+            os.replace(temporary, path)
+        except OSError:
+            pass
+    return value
+
+
+def _read(npy: Path, meta: Path) -> tuple[np.ndarray, dict, Callable[[], None]] | None:
     try:
         record = json.loads(meta.read_text())
-        images = np.load(npy, mmap_mode="r")
+        images, release = open_mapped(npy)
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or images.ndim != 4 or len(images) != record.get("rows"):
         return None
-    return images, record
+    return images, record, release
 
 
-def _pictures(images: np.ndarray, record: dict, listing: Listing, source: str) -> Pictures:
+def _pictures(images: np.ndarray, record: dict, release: Callable[[], None], listing: Listing,
+              source: str, key: str = "") -> Pictures:
     failed = {int(row): reason for row, reason in record["skipped"].items()}
     valid = np.setdiff1d(np.arange(len(images)), np.fromiter(failed, int, len(failed)))
     skipped = {listing.paths[row]: reason for row, reason in failed.items()}
     return Pictures(images, valid, skipped, bool(record["grey"]), source, int(record.get("workers", 0)),
-                    0.0 if source == "cached" else float(record.get("seconds", 0.0)))
+                    0.0 if source == "cached" else float(record.get("seconds", 0.0)), release, key)
 
 
 def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers: int) -> Pictures:
@@ -225,11 +301,11 @@ def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers:
     npy, meta = folder / f"{key}.npy", folder / f"{key}.json"
     found = _read(npy, meta) if npy.exists() and meta.exists() else None
     if found is not None:
-        return _pictures(*found, listing, "cached")
+        return _pictures(*found, listing, "cached", key)
     with _Lock(folder / f"{key}.lock"):
         found = _read(npy, meta) if npy.exists() and meta.exists() else None  # built while we waited
         if found is not None:
-            return _pictures(*found, listing, "cached")
+            return _pictures(*found, listing, "cached", key)
         built, record = _build(folder, listing, size, channels, fit, workers)
         try:
             temporary = meta.with_suffix(f".{os.getpid()}.tmp")
@@ -245,8 +321,8 @@ def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers:
             return _uncached(listing, size, channels, fit, workers)
         finally:
             shutil.rmtree(built.parent, ignore_errors=True)
-    images = np.load(npy, mmap_mode="r")
-    return _pictures(images, record, listing, "decoded")
+    images, release = open_mapped(npy)
+    return _pictures(images, record, release, listing, "decoded", key)
 
 
 def _uncached(listing: Listing, size: int, channels: int, fit: str, workers: int) -> Pictures:
@@ -254,7 +330,8 @@ def _uncached(listing: Listing, size: int, channels: int, fit: str, workers: int
     work = Path(tempfile.mkdtemp(prefix="wgan-pictures-"))
     try:
         built, record = _build(work, listing, size, channels, fit, workers, keep=False)
-        images = np.array(np.load(built, mmap_mode="r"))
+        offset, shape = npy_layout(built)
+        images = np.fromfile(built, np.uint8, offset=offset).reshape(shape)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return _pictures(images, record, listing, "decoded, not cached")
+    return _pictures(images, record, lambda: None, listing, "decoded, not cached")

@@ -7,16 +7,21 @@ split: len, shape, dtype, indexing by int, slice or index array, np.asarray.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 
 class Rows:
-    """Rows `index` (k,) of `base` (n, ...): the array base[index] (k, ...), read on demand."""
+    """Rows `index` (k,) of `base` (n, ...): the array base[index] (k, ...), read on demand.
+    release: called after each chunk of a pass over every row (`chunks`), to hand a memory
+    map's pages back (see `wgan.data.picture_cache.open_mapped`); identity: a name for the
+    content of `base` (a picture cache entry's key), "" when it has none."""
 
-    def __init__(self, base: np.ndarray, index: np.ndarray) -> None:
-        self.base, self.index = base, np.asarray(index, dtype=np.int64)
+    def __init__(self, base: np.ndarray, index: np.ndarray, release: Callable[[], None] | None = None,
+                 identity: str = "") -> None:
+        self.base, self.index, self.release = base, np.asarray(index, dtype=np.int64), release
+        self.identity = identity
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -39,7 +44,7 @@ class Rows:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return Rows(self.base, self.index[key])
+            return Rows(self.base, self.index[key], self.release, self.identity)
         if isinstance(key, (int, np.integer)):
             return np.asarray(self.base[self.index[key]])
         rows = self.index[np.asarray(key)]
@@ -53,6 +58,8 @@ class Rows:
         step = max(1, max_bytes // max(1, self.nbytes // max(1, len(self))))
         for start in range(0, len(self), step):
             yield self[np.arange(start, min(start + step, len(self)))]
+            if self.release is not None:
+                self.release()
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         out = np.empty(self.shape, self.dtype)
