@@ -10,15 +10,17 @@ unless --keep):
   scikit-image and scikit-learn ship (astronaut, coffee, chelsea, rocket, china, flower...).
 For each folder at 32 px, each start in a fresh process with its own empty cache:
 - first start: the run's data read (`wgan.run_data.training_data`: listing, decoding into
-  the picture cache on every core, split, fingerprint), its seconds, the process's peak
-  RSS (itself and its decoding processes) above what it held before reading, and that
-  peak as a ratio of the final array's bytes;
+  the picture cache on every core, split, fingerprint), its wall and CPU seconds (CPU
+  seconds of the process and its workers: what a busy machine does not inflate), and the
+  peak memory of the process and its decoding processes (PSS, sampled every 20 ms: pages
+  shared after fork counted once) above what it held before, also as a ratio of the final
+  array's bytes;
 - second start: the same in a new process, reading the cache;
 - decode rate: pictures/s through `wgan.data.picture_cache.decode_into` on 1 and 2
   processes (same files, same machine, one after the other), and their ratio.
 --large adds a synthetic 200,000-picture folder at 128 px (about 9 GiB of cache; not
-written unless asked): it is read, then trained for 20 steps from the memory map, with
-the peak RSS reported. Results: bench-results/data.json.
+written unless asked): it is read, then trained for 5 steps from the memory map, with
+the peak RSS and PSS reported. Results: bench-results/data.json.
 """
 from __future__ import annotations
 
@@ -115,37 +117,63 @@ def write_synthetic(folder: Path, n: int, size: int = 128, seed: int = 0) -> Pat
 # ---------------------------------------------------------------- one start, in a fresh process
 
 START = r"""
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 from pathlib import Path
 import numpy as np
 import wgan, wgan.networks, wgan.resnets, wgan.floors, PIL.Image  # what every start imports, before the clock
 from wgan.config import load_config
 from wgan.run_data import training_data
 
-def rss_mib():  # current resident set, from /proc
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def tree_pss_mib():  # proportional set size of this process and its children: shared pages counted once
+    pids = [os.getpid()]
+    for task in os.listdir("/proc/self/task"):
+        try:
+            pids += [int(p) for p in open(f"/proc/self/task/{task}/children").read().split()]
+        except OSError:
+            pass
+    total = 0
+    for pid in pids:
+        try:
+            for line in open(f"/proc/{pid}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total / 1024
+
+peak, stop = [0.0], threading.Event()
+def watch():
+    while not stop.is_set():
+        peak[0] = max(peak[0], tree_pss_mib())
+        stop.wait(0.02)
+
+def cpu_seconds():
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 folder, size, workers, steps, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 config = load_config(None, [f"data.name={json.dumps(folder)}", f"data.image_size={size}", f"data.workers={workers}",
                             "model.kind='dcgan'", "train.batch_size=64", f"train.steps={max(steps, 1)}",
                             "eval.samples=256", "eval.figures=false", "train.threads=1", "eval.tensorboard='off'"])
-before = rss_mib()
-began = time.perf_counter()
+before = tree_pss_mib()
+watcher = threading.Thread(target=watch, daemon=True)
+watcher.start()
+cpu, began = cpu_seconds(), time.perf_counter()
 read = training_data(config, Path(out), None)
-seconds = time.perf_counter() - began
+seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu
+peak_read = max(peak[0], tree_pss_mib())
 data = read.data
 nbytes = (len(data.train) + len(data.holdout)) * int(np.prod(data.shape))
-peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-row = {"seconds": seconds, "rss_before_mib": before, "peak_rss_mib": peak_self, "peak_worker_rss_mib": peak_children,
+row = {"seconds": seconds, "cpu_seconds": cpu, "pss_before_mib": before, "peak_pss_mib": peak_read,
        "array_mib": nbytes / 2**20, "summary": data.summary, "shape": list(data.shape)}
 if steps:
     began = time.perf_counter()
     wgan.train(config, Path(out) / "run", progress=False)
     row["train_seconds"] = time.perf_counter() - began
+    row["peak_pss_training_mib"] = max(peak[0], tree_pss_mib())
     row["peak_rss_training_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+stop.set()
 print("RESULT " + json.dumps(row))
 """
 
@@ -184,11 +212,12 @@ def measure(name: str, folder: Path, size: int, rate_limit: int) -> dict:
     one, two = decode_rate(folder, size, 1, rate_limit), decode_rate(folder, size, 2, rate_limit)
     row = {"folder": name, "pictures": n, "size": size, "first": first, "second": second,
            "decode_per_s_1": one, "decode_per_s_2": two, "speedup_2_over_1": two / one,
-           "build_peak_over_array": (max(first["peak_rss_mib"], first["peak_worker_rss_mib"]) - first["rss_before_mib"])
-           / first["array_mib"]}
-    print(f"{name:>14s} {n:7d} {size:4d}  first {first['seconds']:7.2f} s  second {second['seconds']:6.2f} s  "
-          f"decode 1: {one:7.0f}/s 2: {two:7.0f}/s (x{two / one:.2f})  peak RSS above start "
-          f"{row['build_peak_over_array']:.2f}x the array ({first['array_mib']:.0f} MiB)", flush=True)
+           "build_peak_over_array": (first["peak_pss_mib"] - first["pss_before_mib"]) / first["array_mib"]}
+    print(f"{name:>14s} {n:7d} {size:4d}  first {first['seconds']:6.2f} s ({first['cpu_seconds']:6.2f} s CPU)  "
+          f"second {second['seconds']:5.2f} s ({second['cpu_seconds']:5.2f} s CPU)  "
+          f"decode 1: {one:6.0f}/s 2: {two:6.0f}/s (x{two / one:.2f})  peak memory while building "
+          f"+{first['peak_pss_mib'] - first['pss_before_mib']:.0f} MiB = {row['build_peak_over_array']:.2f}x the "
+          f"array ({first['array_mib']:.0f} MiB)", flush=True)
     print(f"{'':>14s} {second['summary']}", flush=True)
     return row
 
@@ -215,12 +244,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.large:
             folder = write_synthetic(FOLDERS / "synthetic-200000", 200_000)
             with tempfile.TemporaryDirectory(dir=OUT) as cache:
-                first = start(folder, 128, Path(cache), steps=20)
-                second = start(folder, 128, Path(cache), steps=20)
+                first = start(folder, 128, Path(cache), steps=5)
+                second = start(folder, 128, Path(cache), steps=5)
             row = {"folder": "synthetic-200000", "pictures": 200_000, "size": 128, "first": first, "second": second}
             print(f"synthetic-200000 at 128 px: first {first['seconds']:.0f} s, second {second['seconds']:.1f} s; "
-                  f"array {first['array_mib'] / 1024:.1f} GiB; peak RSS training {second['peak_rss_training_mib']:.0f} "
-                  f"MiB", flush=True)
+                  f"array {first['array_mib'] / 1024:.1f} GiB; peak while building +"
+                  f"{first['peak_pss_mib'] - first['pss_before_mib']:.0f} MiB; peak RSS training (second start) "
+                  f"{second['peak_rss_training_mib']:.0f} MiB, PSS {second['peak_pss_training_mib']:.0f} MiB",
+                  flush=True)
             rows.append(row)
     finally:
         if not args.keep:

@@ -275,3 +275,17 @@ def test_the_fingerprint_of_a_cached_split_is_that_of_its_pixels_and_is_kept(tmp
     plain = np.ascontiguousarray(np.asarray(data.holdout))
     truth = hashlib.sha256(f"{plain.dtype.str}{plain.shape}".encode() + plain.tobytes()).hexdigest()
     assert in_memory["heldout_sha256"] == truth
+
+
+def test_classes_whose_names_sort_apart_from_their_paths_keep_their_labels(tmp_path):
+    folder = tmp_path / "f"
+    grey_pictures(folder / "cat", 2, level=30)     # "cat-b/..." sorts before "cat/..." ('-' < '/')
+    grey_pictures(folder / "cat-b", 3, level=220)
+    listing = list_folder(folder)
+    assert listing.classes == ("cat", "cat-b")
+    assert {p: int(k) for p, k in zip(listing.paths, listing.labels)} == {
+        "cat/0.png": 0, "cat/1.png": 0, "cat-b/0.png": 1, "cat-b/1.png": 1, "cat-b/2.png": 1}
+    data = load_data(str(folder), image_size=16, holdout_fraction=0.4)
+    pixels = np.concatenate([np.asarray(data.train), np.asarray(data.holdout)]).mean(axis=(1, 2, 3))
+    labels = np.concatenate([data.train_labels, data.holdout_labels])
+    assert ((pixels > 128) == (labels == 1)).all()

@@ -21,6 +21,7 @@ goes, so the resident memory of a run stays that of its batches.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -157,7 +158,11 @@ def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str
         _open_target(str(path))
         results = map(_decode_chunk, tasks)
     else:
-        pool = _context().Pool(used, initializer=_open_target, initargs=(str(path),))
+        gc.freeze()  # the collector then leaves the forked copies' pages unwritten (shared)
+        try:
+            pool = _context().Pool(used, initializer=_open_target, initargs=(str(path),))
+        finally:
+            gc.unfreeze()
         results = pool.imap_unordered(_decode_chunk, tasks)
     try:
         for start, flags, bad in results:
