@@ -291,6 +291,10 @@ class EvalConfig:
     every: int = _number(500, min=1)
     # n for the exact W1 and its real-vs-real floor
     samples: int = _number(2000, min=2)
+    # at most this many samples a side for the in-training evaluation (exact W1, its floor, the critic's
+    # estimate and slope); 0: automatic, every sample up to 2000 on points and 32-px grey pictures,
+    # 500 at 64-px RGB, 200 at 128-px RGB (m^2 x pixels <= 2000^2 x 1024)
+    w1_samples: int = _number(0, min=0)
     final_draws: int = _number(5, min=1)  # independent draws at the last evaluation (mean +- sd)
     # a metrics line every this many generator steps
     log_every: int = _number(25, min=1)

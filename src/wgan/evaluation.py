@@ -16,7 +16,6 @@ Key names: `<key>_std` is reserved for the spread of `<key>` over repeated draws
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import warnings
@@ -32,7 +31,8 @@ from .conditional import balanced_labels
 from .errors import WganError
 from .features import FeatureNetwork
 from .formatting import significant
-from .floors import evaluation_sets, w1_floor
+from .feature_cache import dataset_features
+from .floors import evaluation_sets, w1_floor, w1_pair_size, w1_sample_count
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
@@ -63,7 +63,8 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
     real: held-out images (n, C, H, W); fake: generated images (n', C, H, W); reference:
     other real images (n, C, H, W), for the real-vs-real references `fid_real_vs_real`,
     `kid_real_vs_real` and `w1_features_floor`, each the same metric with `reference` in the
-    place of `fake`. KID comes with `kid_subset_sd`, its spread over random subsets.
+    place of `fake`. KID comes with `kid_subset_sd`, its spread over random subsets. W1 on
+    features and its floor: on the first m of each set (`floors.w1_sample_count`), `w1_features_n`.
     """
     f_real = network.features(torch.as_tensor(real)).numpy()
     f_fake = network.features(torch.as_tensor(fake)).numpy()
@@ -72,8 +73,12 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
 
 
 def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.ndarray, f_ref: np.ndarray,
-                     k: int = 5) -> dict[str, Any]:
+                     k: int = 5, w1_n: int | None = None) -> dict[str, Any]:
+    """`feature_metrics` on features already computed; W1 on features and its floor on the
+    first w1_n of each set (default: `floors.w1_sample_count` of the smallest set)."""
     from . import quality
+
+    m = w1_sample_count(min(len(f_real), len(f_fake), len(f_ref)), f_real.shape[1]) if w1_n is None else w1_n
 
     kid_mean, kid_sd = quality.kid(f_fake, f_real)
     kid_ref_mean, kid_ref_sd = quality.kid(f_ref, f_real)
@@ -83,8 +88,8 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
         "fid_real_vs_real": quality.fid(f_ref, f_real),
         "kid": kid_mean, "kid_subset_sd": kid_sd,
         "kid_real_vs_real": kid_ref_mean, "kid_real_vs_real_subset_sd": kid_ref_sd,
-        "w1_features": wasserstein(f_fake, f_real),
-        "w1_features_floor": w1_floor(f_ref, f_real),
+        "w1_features": wasserstein(f_fake[:m], f_real[:m]),
+        "w1_features_floor": w1_floor(f_ref[:m], f_real[:m]), "w1_features_n": m,
         **{f"{key}": value for key, value in quality.prdc(f_real, f_fake, k=k).items()},
     }
     if network.classifier is not None:
@@ -166,7 +171,8 @@ def kde_real_sets(data, n_centres: int, n_validation: int, rng: np.random.Genera
     return centres, validation
 
 
-_COUNTS = {"n_generated", "n_real", "modes_total", "seconds"}  # the same in every draw, or summed
+# the same in every draw, or summed
+_COUNTS = {"n_generated", "n_real", "w1_n", "w1_features_n", "modes_total", "seconds"}
 _SPREADS = {"kde_sem"}  # spreads within one draw: averaged over draws, no spread of their own
 
 
@@ -176,47 +182,27 @@ def has_training_set(data) -> bool:
     return getattr(data, "train", None) is not None and getattr(data, "holdout", None) is not None
 
 
-_LAST_EMBEDDED: tuple = ()  # (key, features of a training set): the last training set embedded
-
-
-def _content_key(train: np.ndarray, network: FeatureNetwork) -> tuple | None:
-    """What the features of `train` depend on: its bytes, and the network's name, class,
-    input size and weights (None when the network is not an nn.Module: never reused)."""
-    if not isinstance(network.module, nn.Module):
-        return None
-    digest = hashlib.blake2b(np.ascontiguousarray(train).view(np.uint8).reshape(-1).data, digest_size=16)
-    try:
-        for name, tensor in network.module.state_dict().items():
-            digest.update(name.encode())
-            digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().data)
-    except (RuntimeError, TypeError, AttributeError):  # weights that do not read as bytes
-        return None
-    return (train.shape, str(train.dtype), network.name, type(network.module).__name__, network.image_size,
-            digest.hexdigest())
-
-
 def _training_vectors(train: np.ndarray, features: FeatureNetwork | None) -> np.ndarray:
-    """`embed(train, features)`. A network's features of a training set are the costly part
-    (a forward pass over every training image), so those of the last training set are kept
-    and reused for the same data and the same network (same bytes and weights), as when
-    several runs on one data set are evaluated in one process."""
-    global _LAST_EMBEDDED
+    """`embed(train, features)`: a network's features of a training set (a forward pass over
+    every training image) come from `feature_cache`, computed once per data set and network."""
     if features is None:
         return embed(train)  # a view of the data: nothing to compute
-    key = _content_key(train, features)
-    if key is not None and _LAST_EMBEDDED and _LAST_EMBEDDED[0] == key:
-        return _LAST_EMBEDDED[1]
-    vectors = embed(train, features)
-    _LAST_EMBEDDED = (key, vectors) if key is not None else ()
-    return vectors
+    return dataset_features(train, features)
 
 
 def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: FeatureNetwork | None = None,
                        kde: bool = False, seed: int = 0, repeats: int = 1, memorisation: bool = True,
-                       details: dict[str, Any] | None = None) -> dict[str, Any]:
+                       details: dict[str, Any] | None = None, w1_samples: int = 0) -> dict[str, Any]:
     """Evaluate `generator` against `data` (a wgan data set) with n generated samples.
     `generator`: an nn.Module with `latent_dim`, z (n, latent_dim) -> samples (n, *data.shape)
     (see `wgan.protocols.Generator`).
+
+    Exact W1 and its real-vs-real floor are solved on the same m samples a side, the first m
+    generated, held-out and reference samples: m = `floors.w1_pair_size` (at most the held-out
+    and training set sizes; w1_samples > 0 caps it there, 0 keeps the rule: up to 2,000 on
+    points and small pictures, 500 at 64 x 64 RGB), under `w1_n`; W1 on features likewise,
+    under `w1_features_n`. FID, KID, precision / recall and the memorisation check use every
+    sample.
 
     repeats > 1: the whole evaluation on `repeats` independent draws (seeds seed, seed+1, ...);
     every scalar metric is then the mean over draws, with its sample standard deviation
@@ -243,7 +229,7 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
         train_vectors = _training_vectors(data.train, features)  # the same in every draw
         seconds = time.perf_counter() - start
     draws = [_evaluate_once(generator, data, n, features, kde, seed + i, train_vectors,
-                            details if i == 0 else None) for i in range(repeats)]
+                            details if i == 0 else None, w1_samples) for i in range(repeats)]
     draws[0]["seconds"] = round(draws[0]["seconds"] + seconds, 2)  # the training set's embedding
     if repeats == 1:
         return {**draws[0], "repeats": 1}
@@ -283,7 +269,7 @@ def fid_singular_said_once() -> Iterator[None]:
 
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,
                    seed: int, train_vectors: np.ndarray | None = None,
-                   details: dict[str, Any] | None = None) -> dict[str, Any]:
+                   details: dict[str, Any] | None = None, w1_samples: int = 0) -> dict[str, Any]:
     if n < 2:
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
@@ -294,10 +280,11 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     fake_labels = balanced_labels(n, classes).numpy() if classes else None
     if fake.shape[1:] != real.shape[1:]:
         raise WganError(f"the generator makes samples of shape {fake.shape[1:]}, the data has {real.shape[1:]}")
+    m = w1_pair_size(data, len(real), _flat(real[:1]).shape[1], w1_samples)
     result: dict[str, Any] = {
-        "data": data.name, "n_generated": n, "n_real": len(real),
-        "w1": wasserstein(_flat(fake), _flat(real)),
-        "w1_floor": w1_floor(reference, real),
+        "data": data.name, "n_generated": n, "n_real": len(real), "w1_n": m,
+        "w1": wasserstein(_flat(fake[:m]), _flat(real[:m])),
+        "w1_floor": w1_floor(reference[:m], real[:m]),
     }
     if data.mixture is not None:
         result.update(mode_metrics(fake, data.mixture))
@@ -306,7 +293,8 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         f_fake = features.features(torch.as_tensor(fake)).numpy()
         f_ref = features.features(torch.as_tensor(reference)).numpy()
         with fid_singular_said_once():
-            result.update(_feature_metrics(features, f_real, f_fake, f_ref))
+            result.update(_feature_metrics(features, f_real, f_fake, f_ref,
+                                           w1_n=w1_pair_size(data, len(f_real), f_real.shape[1], w1_samples)))
             if classes:
                 result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))
     if kde:
@@ -374,8 +362,13 @@ def format_table(result: dict[str, Any]) -> str:
             value += f" +- {show(scale * result[key + '_std'])}{unit}"
         return value
 
+    def pair(key: str) -> str:
+        """'; m generated vs m held-out': the samples a side W1 and its floor were solved on."""
+        return f"; {result[key]} generated vs {result[key]} held-out" if key in result else ""
+
     rows: list[tuple[str, str, str]] = [
-        ("exact W1 (generated vs held-out)", pm("w1", "sig"), f"real-vs-real floor {pm('w1_floor', 'sig')}"),
+        ("exact W1 (generated vs held-out)", pm("w1", "sig"),
+         f"real-vs-real floor {pm('w1_floor', 'sig')}{pair('w1_n')}"),
     ]
     if "modes" in result:
         modes = (f"{pm('modes', '.1f')} of {result['modes_total']}" if "modes_std" in result
@@ -388,7 +381,7 @@ def format_table(result: dict[str, Any]) -> str:
                  ("FID", pm("fid", ".3f"), f"real vs real {pm('fid_real_vs_real', '.3f')}"),
                  ("KID", kid, f"real vs real {pm('kid_real_vs_real', '.5f')}"),
                  ("exact W1 on features", pm("w1_features", ".4f"),
-                  f"real-vs-real floor {pm('w1_features_floor', '.4f')}"),
+                  f"real-vs-real floor {pm('w1_features_floor', '.4f')}{pair('w1_features_n')}"),
                  ("precision / recall", f"{pm('precision', '.3f')} / {pm('recall', '.3f')}", ""),
                  ("density / coverage", f"{pm('density', '.3f')} / {pm('coverage', '.3f')}", "")]
     if "confident_share" in result:

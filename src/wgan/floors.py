@@ -6,6 +6,12 @@ solved once and read back by every later run or evaluation that draws the same s
 fixed-seed held-out and reference sets of a data set): a training run's start-up no longer
 pays an exact solve for it, as clean-fid keeps its reference statistics.
 
+W1 and its floor are always solved on the same number of samples a side, m
+(`w1_sample_count`): exact W1 between n x n samples of D numbers costs a dense n x n cost
+matrix (n^2 D multiply-adds) and a network simplex on it, so m is capped where that work
+passes the cost of 2,000 MNIST-sized pictures (2000^2 x 1024): every sample up to 2,000 in
+2-D, on points and on 32 x 32 grey pictures; 500 at 64 x 64 RGB, 200 at 128 x 128 RGB.
+
 Where: $WGAN_CACHE_DIR, else $XDG_CACHE_HOME/wgan, else ~/.cache/wgan; WGAN_CACHE_DIR=""
 turns the cache off. A file that cannot be read or written is ignored: the floor is then
 solved as if nothing were kept.
@@ -14,14 +20,39 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 
+from .errors import WganError
 from .transport import wasserstein
 
 _KIND = "w1-euclidean-exact"
+
+W1_MAX_SAMPLES = 2000
+"""The most samples a side exact W1 and its floor are solved on by default."""
+W1_WORK = W1_MAX_SAMPLES ** 2 * 1024
+"""m^2 x D, the work of one exact W1 on m samples of D numbers, allowed by default: that of
+2,000 pictures of 32 x 32 grey pixels (MNIST), a few seconds on one thread."""
+
+
+def w1_sample_count(n: int, dim: int, asked: int = 0) -> int:
+    """The samples a side m (<= n) on which exact W1 and its floor are solved for n samples
+    of `dim` numbers each. asked > 0: min(n, asked). asked = 0 (the default rule): the
+    largest m <= min(n, 2000) with m^2 x dim <= 2000^2 x 1024 (W1_WORK), rounded down to a
+    multiple of 100 from 100 on: 2,000 for points and 32 x 32 grey pictures, 1,000 at
+    64 x 64 grey, 500 at 64 x 64 RGB, 200 at 128 x 128 RGB, 100 at 256 x 256 RGB."""
+    if asked < 0:
+        raise WganError(f"w1 samples = {asked}: give a positive number of samples a side, or 0 for the "
+                        "automatic rule")
+    if asked:
+        return max(1, min(n, asked))
+    limit = math.isqrt(W1_WORK // max(1, dim))
+    if limit >= 100:
+        limit -= limit % 100
+    return max(1, min(n, W1_MAX_SAMPLES, max(2, limit)))
 
 
 def cache_dir() -> Path | None:
@@ -69,17 +100,49 @@ def _key(reference: np.ndarray, real: np.ndarray) -> str:
 def evaluation_sets(data, n: int, seed: int, labelled: bool = False):
     """The real sets evaluation draw `seed` compares (`wgan evaluate`, and the final
     evaluation of training): held-out samples (<= n, *shape), their labels (or None unless
-    `labelled`) and a reference set of training samples of the same size, for the floor."""
+    `labelled`) and a reference set of training samples of the same size, for the floor
+    (`reference_draw`: distinct training examples first)."""
     rng = np.random.default_rng([seed, 11])
     real, labels = data.heldout_labelled(n, rng) if labelled else (data.heldout(n, rng), None)
-    return real, labels, data.sample(len(real), rng)
+    return real, labels, reference_draw(data, len(real), rng)
 
 
-def floor_draws(data, n: int, draws: int, seed: int = 0) -> list[float]:
-    """The floor of evaluation draws seed, seed + 1, ... (`evaluation_sets`): one exact solve
-    each the first time, read back from the cache afterwards."""
+def reference_draw(data, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n real training samples (n, *shape) for a real-vs-real reference. A finite training
+    set (point file, images): drawn without replacement, so that the first min(n, training
+    size) are distinct examples (with repeats the reference is a smaller sample than the
+    held-out set it is compared with, and its W1 is not the floor of that n), topped up
+    with replacement past the training set's size; a distribution: n fresh draws."""
+    train = getattr(data, "train", None)
+    if train is None:
+        return data.sample(n, rng)
+    order = rng.choice(len(train), size=min(n, len(train)), replace=False)
+    if len(order) < n:
+        order = np.concatenate([order, rng.integers(len(train), size=n - len(order))])
+    return getattr(data, "to_float", np.asarray)(train[order])
+
+
+def distinct_reference(data) -> int | None:
+    """How many distinct reference samples `reference_draw` can give: the training set's
+    size, or None for a distribution (no limit)."""
+    train = getattr(data, "train", None)
+    return None if train is None else len(train)
+
+
+def w1_pair_size(data, n_real: int, dim: int, asked: int = 0) -> int:
+    """m for W1 and its floor when n_real held-out samples of `dim` numbers were drawn:
+    `w1_sample_count` of the held-out count, no more than the distinct reference samples."""
+    distinct = distinct_reference(data)
+    return w1_sample_count(n_real if distinct is None else min(n_real, distinct), dim, asked)
+
+
+def floor_draws(data, n: int, draws: int, seed: int = 0, asked: int = 0) -> list[float]:
+    """The floor of evaluation draws seed, seed + 1, ... (`evaluation_sets`), each on the
+    m a side of `w1_pair_size`: one exact solve each the first time, read back from the
+    cache afterwards."""
     values = []
     for i in range(draws):
         real, _, reference = evaluation_sets(data, n, seed + i)
-        values.append(w1_floor(reference, real))
+        m = w1_pair_size(data, len(real), int(np.prod(real.shape[1:])), asked)
+        values.append(w1_floor(reference[:m], real[:m]))
     return values

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 from .data.standardize import unstandardized
 from .data.toy import GaussianMixture
-from .floors import floor_draws, w1_floor
+from .floors import floor_draws, reference_draw, w1_floor, w1_pair_size
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
 from .networks import evaluating, generate, in_chunks
@@ -75,9 +75,13 @@ class Evaluator:
     objectives that need an independent generated batch; floor: exact W1 between two
     independent real sets of size n; floor_std: its standard deviation over `draws`
     evaluation draws (`floors.floor_draws`; NaN for one draw). W1 uses the Euclidean distance
-    between flattened samples (pixel space for images). units: the data's Standardization when
-    the networks work in standardised units (a point file); W1 and its floor are then measured
-    in the data's own units, the critic's numbers in the networks'. Build one with `make_evaluator`.
+    between flattened samples (pixel space for images). n is the m a side of
+    `floors.w1_pair_size` (every sample asked for up to 2,000 on points and small pictures;
+    500 at 64 x 64 RGB): W1, its floor, the critic's estimate and its slope are all measured
+    on m generated and m held-out samples. w1_samples: `eval.w1_samples` (0: that rule).
+    units: the data's Standardization when the networks work in standardised units (a point
+    file); W1 and its floor are then measured in the data's own units, the critic's numbers in
+    the networks'. Build one with `make_evaluator`.
     """
     real: np.ndarray
     latent: Tensor
@@ -89,6 +93,7 @@ class Evaluator:
     units: Any = None
     floor_std: float = float("nan")
     draws: int = 1
+    w1_samples: int = 0
 
     def in_data_units(self, x: np.ndarray) -> np.ndarray:
         """Points (n, d) from the networks' units into the data's own."""
@@ -123,6 +128,7 @@ class Evaluator:
             "w1": wasserstein(self.in_data_units(fake_np).reshape(n, -1), self.in_data_units(self.real).reshape(n, -1)),
             "w1_floor": self.floor,
             "eval_n": n,
+            "w1_n": n,
             f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
         }
@@ -136,12 +142,15 @@ class Evaluator:
 
 
 def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objective | None = None,
-                   draws: int = 1) -> Evaluator:
-    """Draw the held-out set, the reference set for the floor and the latent vectors once;
-    with draws > 1, also the floor's spread over `draws` evaluation draws (those of
-    `wgan evaluate --repeats draws`; solved once, then read from the floor cache)."""
+                   draws: int = 1, w1_samples: int = 0) -> Evaluator:
+    """Draw the held-out set (m <= n samples: `floors.w1_pair_size` with `w1_samples`), the
+    reference set for the floor (m distinct training samples where the data has a training
+    set) and the latent vectors once; with draws > 1, also the floor's spread over `draws`
+    evaluation draws of m (those of `wgan evaluate --repeats draws -n m`; solved once, then
+    read from the floor cache)."""
     real = data.heldout(n, np.random.default_rng([seed, 1]))
-    reference = data.sample(len(real), np.random.default_rng([seed, 2]))
+    real = real[:w1_pair_size(data, len(real), int(np.prod(real.shape[1:])), w1_samples)]
+    reference = reference_draw(data, len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
     second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
     units = getattr(data, "standardization", None)
@@ -149,6 +158,7 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objectiv
         floor = w1_floor(units.to_data(reference), units.to_data(real))
     else:
         floor = w1_floor(reference, real)
-    floor_std = float(np.std(floor_draws(unstandardized(data), n, draws), ddof=1)) if draws > 1 else float("nan")
+    floor_std = (float(np.std(floor_draws(unstandardized(data), len(real), draws, asked=w1_samples), ddof=1))
+                 if draws > 1 else float("nan"))
     return Evaluator(real, latent, second, floor, data.mixture, objective or Wasserstein(), seed, units,
-                     floor_std, draws)
+                     floor_std, draws, w1_samples)

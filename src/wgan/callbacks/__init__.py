@@ -44,7 +44,7 @@ def build_callbacks(config: Config, run_dir: Path, process: distributed.Process,
     callbacks: list[Callback] = [StopOnSignal(), FiniteGuard(run_dir)]
     if process.is_main:
         evaluator = make_evaluator(data, config.eval.samples, latent_dim or config.model.latent_dim,
-                                   config.train.seed, objective, config.eval.final_draws)
+                                   config.train.seed, objective, config.eval.final_draws, config.eval.w1_samples)
         metrics = MetricsLogger(run_dir, plain_data(config.to_dict()), [*make_loggers(config.eval.loggers), *loggers])
         notes = [data.summary] if getattr(data, "summary", "") else []  # what a point file held
         per_unit = float(evaluator.units.scale.min()) if evaluator.units is not None else 1.0  # see CriticWatch

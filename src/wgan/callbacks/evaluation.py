@@ -33,19 +33,20 @@ class Evaluation(Callback):
         record.setdefault(key, record[f"eval_{key}"])  # step 0: no training batches yet
         if (state.step == self.final_step and self.data is not None and self.evaluator.draws > 1
                 and record["eval_n"] >= 2):  # (a folder of a few pictures may hold out one)
-            record.update(final_draws(state.sampler, self.data, record["eval_n"], self.evaluator.draws))
+            record.update(final_draws(state.sampler, self.data, record["eval_n"], self.evaluator.draws,
+                                      self.evaluator.w1_samples))
 
 
-def final_draws(generator, data, n: int, draws: int) -> dict[str, Any]:
+def final_draws(generator, data, n: int, draws: int, w1_samples: int = 0) -> dict[str, Any]:
     """`<key>_mean` and `<key>_std` of FINAL_KEYS over `draws` evaluation draws of n (seeds
-    0, 1, ...: `wgan evaluate --repeats draws`), and `draws`."""
+    0, 1, ...: `wgan evaluate --repeats draws -n n --w1-samples w1_samples`), and `draws`."""
     from ..data.standardize import unstandardized
     from ..evaluation import evaluate_generator
 
     units = getattr(data, "standardization", None)
     if units is not None:  # a standardised point file: measured in the data's own units, as evaluate does
         generator, data = InDataUnits(generator, units), unstandardized(data)
-    result = evaluate_generator(generator, data, n, seed=0, repeats=draws, memorisation=False)
+    result = evaluate_generator(generator, data, n, seed=0, repeats=draws, memorisation=False, w1_samples=w1_samples)
     out: dict[str, Any] = {"draws": draws}
     for key in FINAL_KEYS:
         if key in result:

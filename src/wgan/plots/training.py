@@ -98,8 +98,8 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
                "critic_w_estimate")
     what = {"critic_w_estimate": "E[f(real)] - E[f(fake)]"}.get(key, key[len("critic_"):-len("_estimate")])
     eval_records = [r for r in records if "w1" in r]
-    n = next((r["eval_n"] for r in reversed(eval_records) if "eval_n" in r), None)
-    n_words = f"n = {n}" if n else "n = eval.samples"
+    n = next((r.get("w1_n", r["eval_n"]) for r in reversed(eval_records) if "eval_n" in r), None)
+    n_words = f"{n} generated vs {n} held-out" if n else "n = eval.samples"
     series = [
         (key, f"critic estimate {what} (train batches)", "#1f77b4", 0.35, "-"),
         ("w1", f"exact W1 (one fixed held-out draw, {n_words})", "black", 1.0, "-"),
