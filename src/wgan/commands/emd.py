@@ -8,12 +8,20 @@ A mass file is numbers separated by commas or new lines; a cost or point file is
 per line, numbers separated by commas, semicolons, tabs or spaces (detected from the file).
 '#' comments are skipped; a point file may start with a header line. .npy files are read
 as arrays. Point files are read by `wgan.data.points.read_point_file`, as for training.
+
+Point sets go through `wgan.transport`'s solvers (--solver: the certified sparse solver from
+2,000 points a side); the memory a solve needs is estimated first, and a solve that cannot
+fit is refused in one line (`transport.memory`). A large plan is printed as its heaviest
+non-zero entries with their count, written whole but sparse (--plan FILE.npz, --json), and
+drawn as its heaviest moves; the answer is printed before any file is written.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +29,13 @@ import numpy as np
 from ..data.points import TextTable, read_point_file, read_table
 from ..errors import WganError
 
-# Largest plan printed as a full matrix; bigger plans are listed entry by entry.
+# Largest plan printed as a full matrix; bigger plans are listed entry by entry, the
+# heaviest _MAX_LISTED of them. Plans up to _MAX_DENSE_ENTRIES entries are also kept (and
+# written in --json) as a matrix. --plot draws the heaviest _MAX_DRAWN moves.
 _MAX_TABLE_ROWS, _MAX_TABLE_COLS = 40, 12
+_MAX_LISTED = 30
+_MAX_DENSE_ENTRIES = 10_000
+_MAX_DRAWN = 2000
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,8 +61,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="scale supply and demand each to total 1 (otherwise their totals must match)")
     p.add_argument("--assignment", action="store_true",
                    help="the Monge problem: one unit per source and per target, an optimal permutation")
-    p.add_argument("--plot", type=Path, metavar="FILE.png", help="draw the plan")
-    p.add_argument("--json", action="store_true", help='print {"cost": ..., "plan": [[...]], ...} instead')
+    p.add_argument("--solver", choices=("auto", "simplex", "sparse"), default="auto",
+                   help="exact solver for point sets: 'simplex' (POT's network simplex on the dense cost "
+                        "matrix), 'sparse' (the same simplex on a sparse candidate graph, certified optimal "
+                        "over all pairs, memory O(n + m)), or 'auto': sparse from 2,000 points a side "
+                        "(default auto)")
+    p.add_argument("--plan", type=Path, metavar="FILE.npz",
+                   help="write the plan's non-zero entries (rows, cols, mass, 0-based), its shape, cost "
+                        "and potentials to a .npz file (default: none)")
+    p.add_argument("--plot", type=Path, metavar="FILE.png",
+                   help="draw the plan; of a large plan, the heaviest 2,000 moves (default: none)")
+    p.add_argument("--json", action="store_true",
+                   help='print {"cost": ..., "nonzeros": {"from", "to", "mass"}, ...} instead, with the '
+                        'dense "plan" only up to 10,000 entries (default: off)')
     p.set_defaults(func=run)
 
 
@@ -172,13 +196,12 @@ def format_plan(plan: np.ndarray, supply: np.ndarray, demand: np.ndarray,
     return "\n".join(lines)
 
 
-def format_entries(plan: np.ndarray, cost: np.ndarray | None) -> str:
-    """The non-zero entries of a large plan, one per line."""
-    rows, cols = np.nonzero(plan > 1e-12 * plan.sum())  # not the solver's round-off
-    lines = [f"{'from':>6} {'to':>6} {'mass':>12}" + (f" {'cost':>12}" if cost is not None else "")]
-    for i, j in zip(rows, cols):
-        lines.append(f"{'x' + str(i + 1):>6} {'y' + str(j + 1):>6} {plan[i, j]:12.6g}"
-                     + (f" {cost[i, j]:12.6g}" if cost is not None else ""))
+def format_entries(rows: np.ndarray, cols: np.ndarray, mass: np.ndarray, costs: np.ndarray) -> str:
+    """Entries of a plan (0-based rows, cols, masses, their costs C_ij), one per line."""
+    w = max(6, len(str(int(max(rows.max(initial=0), cols.max(initial=0))) + 1)) + 1)
+    lines = [f"{'from':>{w}} {'to':>{w}} {'mass':>12} {'cost':>12}"]
+    for i, j, q, c in zip(rows, cols, mass, costs):
+        lines.append(f"{'x' + str(i + 1):>{w}} {'y' + str(j + 1):>{w}} {q:12.6g} {c:12.6g}")
     return "\n".join(lines)
 
 
@@ -187,9 +210,8 @@ def format_entries(plan: np.ndarray, cost: np.ndarray | None) -> str:
 
 
 def _problem(args: argparse.Namespace):
-    """(supply, demand, cost, points_a, points_b, power) from the arguments, checked."""
-    from ..transport import ground_cost
-
+    """(supply, demand, cost, points_a, points_b, power) from the arguments, checked; for
+    point sets the cost is None (the solver measures it)."""
     _check_flags(args)
     power = _power(args)
     supply = demand = None
@@ -200,10 +222,9 @@ def _problem(args: argparse.Namespace):
     if args.cost is not None:
         return supply, demand, _read_cost(args, supply, demand), None, None, power
     points_a, points_b = _read_point_pair(args, supply, demand)
-    cost = ground_cost(points_a, points_b, args.metric or "euclidean", power)
     if supply is None and not args.assignment:
         supply, demand = np.full(len(points_a), 1.0 / len(points_a)), np.full(len(points_b), 1.0 / len(points_b))
-    return supply, demand, cost, points_a, points_b, power
+    return supply, demand, None, points_a, points_b, power
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -227,6 +248,9 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise WganError(f"{missing} is missing: give both --supply and --demand")
     if args.cost is not None and not args.assignment and not all(masses_given):
         raise WganError("--cost needs --supply and --demand (or --assignment for one unit of mass each)")
+    if args.solver != "auto" and (args.cost is not None or args.assignment):
+        raise WganError(f"--solver {args.solver} applies to point sets without --assignment; "
+                        f"a --cost matrix or an assignment has one solver")
     if args.cost is not None and (args.metric is not None or args.power is not None):
         raise WganError("--metric and --power apply to point sets (--points-a/--points-b); "
                         "with --cost the matrix is the cost")
@@ -268,61 +292,194 @@ def _read_point_pair(args: argparse.Namespace, supply: np.ndarray | None,
     return points_a, points_b
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..transport import earth_movers_distance, monge_assignment
+@dataclass
+class Solution:
+    """An exact solution, its plan as non-zero entries (0-based rows, cols, masses)."""
+    cost: float
+    rows: np.ndarray
+    cols: np.ndarray
+    mass: np.ndarray
+    shape: tuple[int, int]
+    solver: str
+    u: np.ndarray | None = None
+    v: np.ndarray | None = None
+    gap: float | None = None
+    dense: np.ndarray | None = None  # the (n, m) plan, kept only when small
+    assignment: np.ndarray | None = None
 
+
+def _nonzeros(plan: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, cols = np.nonzero(plan > 1e-12 * plan.sum())  # not the solver's round-off
+    return rows, cols, plan[rows, cols]
+
+
+def _small(shape: tuple[int, int]) -> bool:
+    return shape[0] * shape[1] <= _MAX_DENSE_ENTRIES
+
+
+def _choose_solver(args: argparse.Namespace, n: int, m: int) -> str:
+    from ..transport.sample_sets import _SPARSE_MIN_PAIRS
+
+    if args.assignment:
+        return "assignment"
+    if args.cost is not None or args.solver == "simplex":
+        return "simplex"
+    if args.solver == "sparse":
+        return "sparse"
+    return "sparse" if n * m >= _SPARSE_MIN_PAIRS else "simplex"
+
+
+def solve(args: argparse.Namespace, supply, demand, cost, points_a, points_b, power) -> Solution:
+    """The exact solution by the solver --solver picks, after checking that it fits in memory."""
+    from ..transport import earth_movers_distance, ground_cost, monge_assignment, sparse_wasserstein
+    from ..transport.inputs import _check_balance
+    from ..transport.memory import check_fits
+
+    shape = cost.shape if cost is not None else (len(points_a), len(points_b))
+    solver = _choose_solver(args, *shape)
+    check_fits(solver, *shape)
+    metric = args.metric or "euclidean"
+    if solver == "sparse":
+        if not args.normalize:
+            _check_balance(supply, demand)
+        total = 1.0 if args.normalize else float(supply.sum())
+        result = sparse_wasserstein(points_a, points_b, supply, demand, p=power, metric=metric)
+        plan = result.plan
+        return Solution(result.cost * total, plan.row.astype(np.int64), plan.col.astype(np.int64),
+                        plan.data * total, shape, solver, result.u, result.v, result.gap * total)
+    if cost is None:
+        cost = ground_cost(points_a, points_b, metric, power)
+    if solver == "assignment":
+        result = monge_assignment(cost)
+        n = len(result.assignment)
+        return Solution(result.cost, np.arange(n), result.assignment, np.ones(n), shape, solver,
+                        dense=result.plan if _small(shape) else None, assignment=result.assignment)
+    result = earth_movers_distance(supply, demand, cost, normalize=args.normalize)
+    rows, cols, mass = _nonzeros(result.plan)
+    return Solution(result.cost, rows, cols, mass, shape, solver, result.u, result.v,
+                    dense=result.plan if _small(shape) else None)
+
+
+def _pair_costs(args, sol: Solution, index: np.ndarray, cost, points_a, points_b, power) -> np.ndarray:
+    """C_ij of the entries `index` of the plan (from the matrix, or measured between points)."""
+    rows, cols = sol.rows[index], sol.cols[index]
+    if cost is not None:
+        return cost[rows, cols]
+    from ..transport import ground_cost
+
+    metric = args.metric or "euclidean"
+    return np.array([ground_cost(points_a[i:i + 1], points_b[j:j + 1], metric, power)[0, 0]
+                     for i, j in zip(rows, cols)])
+
+
+def run(args: argparse.Namespace) -> int:
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise WganError(f"--plot {args.plot}: expected a .png, .pdf or .svg file name")
     if args.plot is not None and not args.plot.parent.is_dir():
         raise WganError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
+    if args.plan is not None and args.plan.suffix.lower() != ".npz":
+        raise WganError(f"--plan {args.plan}: expected a .npz file name")
+    if args.plan is not None and not args.plan.parent.is_dir():
+        raise WganError(f"--plan {args.plan}: the folder {args.plan.parent} does not exist")
     supply, demand, cost, points_a, points_b, power = _problem(args)
     points = points_a is not None
+    sol = solve(args, supply, demand, cost, points_a, points_b, power)
     if args.assignment:
-        result = monge_assignment(cost)
-        plan, u, v = result.plan, None, None
-        supply = demand = np.ones(len(plan))
-        report = {"cost": result.cost, "plan": plan.tolist(), "assignment": result.assignment.tolist()}
-    else:
-        result = earth_movers_distance(supply, demand, cost, normalize=args.normalize)
-        plan, u, v = result.plan, result.u, result.v
-        if args.normalize:
-            supply, demand = supply / supply.sum(), demand / demand.sum()
-        report = {"cost": result.cost, "plan": plan.tolist(), "u": u.tolist(), "v": v.tolist()}
-    if points and not args.assignment:
-        report["wasserstein"] = max(result.cost, 0.0) ** (1.0 / power)
+        supply = demand = np.ones(sol.shape[0])
+    elif args.normalize:
+        supply, demand = supply / supply.sum(), demand / demand.sum()
+    # The answer first: files are written after it is on the screen.
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(_report(sol, points, power)))
     else:
-        print(_summary(args, result.cost, plan, points, power))
-        n, m = plan.shape
-        if n <= _MAX_TABLE_ROWS and m <= _MAX_TABLE_COLS:
-            print("plan: mass moved from source x_i (row) to target y_j (column)"
-                  + ("; dual potentials u, v: u_i + v_j <= C_ij, cost = supply.u + demand.v"
-                     if u is not None else ""))
-            print(format_plan(plan, supply, demand, u, v))
-        else:
-            print(f"plan: {n} x {m}, {int((plan > 1e-12 * plan.sum()).sum())} non-zero entries:")
-            print(format_entries(plan, cost))
-        if args.assignment:
-            print("assignment: " + ", ".join(f"x{i + 1} -> y{j + 1}" for i, j in enumerate(result.assignment)))
+        _print(args, sol, supply, demand, cost, points_a, points_b, power)
+    sys.stdout.flush()
+    if args.plan is not None:
+        _save_plan(args.plan, sol, supply, demand)
+        if not args.json:
+            print(f"plan: {args.plan} ({len(sol.mass):,} non-zero entries)")
     if args.plot is not None:
-        from ..plots import plot_transport_plan, plot_transport_points
-
-        title = f"{'Monge assignment' if args.assignment else 'optimal transport plan'}: cost {_fmt(result.cost)}"
-        if points and points_a.shape[1] <= 2:
-            plot_transport_points(points_a, points_b, plan, args.plot, title=title)
-        else:
-            plot_transport_plan(plan, args.plot, cost=cost, supply=supply, demand=demand, title=title)
+        _plot(args, sol, supply, demand, cost, points_a, points_b)
         if not args.json:
             print(f"plot: {args.plot}")
     return 0
 
 
-def _summary(args: argparse.Namespace, cost: float, plan: np.ndarray, points: bool, power: float) -> str:
-    n, m = plan.shape
+def _report(sol: Solution, points: bool, power: float) -> dict:
+    """The --json report: cost, the plan's non-zero entries (0-based), the dense plan only when
+    small, the potentials, and for point sets W_p (and the certified gap of the sparse solver)."""
+    report = {"cost": sol.cost, "solver": sol.solver, "shape": list(sol.shape),
+              "nonzeros": {"from": sol.rows.tolist(), "to": sol.cols.tolist(), "mass": sol.mass.tolist()}}
+    if sol.dense is not None:
+        report["plan"] = sol.dense.tolist()
+    if sol.assignment is not None:
+        report["assignment"] = sol.assignment.tolist()
+    if sol.u is not None:
+        report["u"], report["v"] = sol.u.tolist(), sol.v.tolist()
+    if points and sol.assignment is None:
+        report["wasserstein"] = max(sol.cost, 0.0) ** (1.0 / power)
+    if sol.gap is not None:
+        report["gap"] = sol.gap
+    return report
+
+
+def _print(args, sol: Solution, supply, demand, cost, points_a, points_b, power) -> None:
+    n, m = sol.shape
+    print(_summary(args, sol.cost, float(sol.mass.sum()), sol.shape, points_a is not None, power))
+    if sol.gap is not None:
+        print(f"certified optimal by the sparse solver: the optimum lies within {max(sol.gap, 0.0):.3g} "
+              f"of this cost (duality gap)")
+    if sol.dense is not None and n <= _MAX_TABLE_ROWS and m <= _MAX_TABLE_COLS:
+        print("plan: mass moved from source x_i (row) to target y_j (column)"
+              + ("; dual potentials u, v: u_i + v_j <= C_ij, cost = supply.u + demand.v"
+                 if sol.u is not None else ""))
+        print(format_plan(sol.dense, supply, demand, sol.u, sol.v))
+    else:
+        count = len(sol.mass)
+        order = np.argsort(-sol.mass, kind="stable")[:_MAX_LISTED]
+        heaviest = f"; the heaviest {len(order)}" if count > len(order) else ""
+        print(f"plan: {n} x {m}, {count:,} non-zero entries{heaviest}:")
+        costs = _pair_costs(args, sol, order, cost, points_a, points_b, power)
+        print(format_entries(sol.rows[order], sol.cols[order], sol.mass[order], costs))
+        if count > len(order):
+            print(f"... and {count - len(order):,} more (--plan FILE.npz or --json writes them all)")
+    if args.assignment and n <= _MAX_TABLE_ROWS:
+        print("assignment: " + ", ".join(f"x{i + 1} -> y{j + 1}" for i, j in enumerate(sol.assignment)))
+
+
+def _save_plan(path: Path, sol: Solution, supply, demand) -> None:
+    """The plan's non-zero entries (0-based rows, cols, masses) with its shape, cost and
+    margins, as a .npz: scipy.sparse.coo_array((mass, (rows, cols)), shape) rebuilds it."""
+    extra = {"u": sol.u, "v": sol.v} if sol.u is not None else {}
+    if sol.gap is not None:
+        extra["gap"] = np.float64(sol.gap)
+    try:
+        np.savez(path, rows=sol.rows, cols=sol.cols, mass=sol.mass, shape=np.array(sol.shape),
+                 cost=np.float64(sol.cost), supply=supply, demand=demand, **extra)
+    except OSError as exc:
+        raise WganError(f"--plan {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _plot(args, sol: Solution, supply, demand, cost, points_a, points_b) -> None:
+    from ..plots import plot_transport_plan, plot_transport_points
+
+    title = f"{'Monge assignment' if args.assignment else 'optimal transport plan'}: cost {_fmt(sol.cost)}"
+    if points_a is not None and (points_a.shape[1] <= 2 or sol.dense is None):
+        plot_transport_points(points_a, points_b, (sol.rows, sol.cols, sol.mass), args.plot, title=title,
+                              max_moves=_MAX_DRAWN)
+    elif sol.dense is not None:
+        plot_transport_plan(sol.dense, args.plot, cost=cost, supply=supply, demand=demand, title=title)
+    else:
+        import scipy.sparse
+
+        plan = scipy.sparse.coo_array((sol.mass, (sol.rows, sol.cols)), shape=sol.shape).toarray()
+        plot_transport_plan(plan, args.plot, cost=cost, supply=supply, demand=demand, title=title)
+
+
+def _summary(args: argparse.Namespace, cost: float, total: float, shape, points: bool, power: float) -> str:
+    n, m = shape
     if args.assignment:
         return f"assignment cost: {_fmt(cost)} ({n} units; {cost / n:.6g} per unit)"
-    total = plan.sum()
     line = f"cost: {_fmt(cost)} (total mass {_fmt(total)}; {cost / total:.6g} per unit)"
     if points:
         p = _fmt(power)

@@ -43,11 +43,13 @@ def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = 
     return base.save(fig, path, dpi=110)
 
 
-def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: Path,
-                          title: str = "") -> Path:
-    """Two point sets, x (n, d) and y (m, d), joined where the plan (n, m) moves mass: each
-    segment's width and opacity grow with its mass. 1-D points are drawn on two rows (x at
-    height 0, y at height 1); d >= 3 as the projection on dimensions 0 and 1, labelled so."""
+def plot_transport_points(x: np.ndarray, y: np.ndarray, plan, path: Path, title: str = "",
+                          max_moves: int | None = None) -> Path:
+    """Two point sets, x (n, d) and y (m, d), joined where the plan moves mass: each
+    segment's width and opacity grow with its mass. `plan`: an (n, m) array, or its non-zero
+    entries as (rows, cols, masses). With `max_moves`, only the heaviest that many moves are
+    drawn (the title says so). 1-D points are drawn on two rows (x at height 0, y at height
+    1); d >= 3 as the projection on dimensions 0 and 1, labelled so."""
     from matplotlib.collections import LineCollection
 
     plt = base.pyplot()
@@ -55,16 +57,33 @@ def plot_transport_points(x: np.ndarray, y: np.ndarray, plan: np.ndarray, path: 
     if d == 1:
         x = np.concatenate([x, np.zeros_like(x)], 1)
         y = np.concatenate([y, np.ones_like(y)], 1)
-    rows, cols = np.nonzero(plan > 1e-12 * plan.max())
-    weights = plan[rows, cols] / plan[rows, cols].max()
+    if isinstance(plan, tuple):
+        rows, cols, mass = (np.asarray(t) for t in plan)
+        keep = mass > 1e-12 * mass.max(initial=0.0)
+        rows, cols, mass = rows[keep], cols[keep], mass[keep]
+    else:
+        rows, cols = np.nonzero(plan > 1e-12 * plan.max())
+        mass = plan[rows, cols]
+    count = len(mass)
+    if max_moves is not None and count > max_moves:
+        heaviest = np.argsort(-mass, kind="stable")[:max_moves]
+        rows, cols, mass = rows[heaviest], cols[heaviest], mass[heaviest]
+        title = f"{title}\nthe heaviest {max_moves:,} of {count:,} moves" if title else \
+            f"the heaviest {max_moves:,} of {count:,} moves"
+    weights = mass / mass.max() if count else mass
     fig, ax = plt.subplots(figsize=(6.5, 6))
     segments = np.stack([x[rows, :2], y[cols, :2]], axis=1)
     colors = np.zeros((len(rows), 4))
     colors[:, 3] = 0.25 + 0.65 * weights
     ax.add_collection(LineCollection(segments, colors=colors, linewidths=0.4 + 2.0 * weights,
-                                     label="plan (width ~ mass)"))
-    ax.scatter(x[:, 0], x[:, 1], s=14, c="#1f77b4", label=f"x (n = {len(x)})", zorder=3)
-    ax.scatter(y[:, 0], y[:, 1], s=14, c="#ff7f0e", label=f"y (m = {len(y)})", zorder=3)
+                                     label="plan (width ~ mass)", zorder=2))
+    # Markers shrink as the sets grow, so that 50,000 points stay points, not a smear.
+    size = float(np.clip(14.0 * np.sqrt(300.0 / max(len(x), len(y), 1)), 0.3, 14.0))
+    many = max(len(x), len(y)) > 5000
+    ax.scatter(x[:, 0], x[:, 1], s=size, c="#1f77b4", label=f"x (n = {len(x)})", zorder=1 if many else 3,
+               alpha=0.5 if many else 1.0, linewidths=0, rasterized=many)
+    ax.scatter(y[:, 0], y[:, 1], s=size, c="#ff7f0e", label=f"y (m = {len(y)})", zorder=1 if many else 3,
+               alpha=0.5 if many else 1.0, linewidths=0, rasterized=many)
     ax.autoscale()
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(loc="best", fontsize=8)

@@ -18,7 +18,8 @@ Bonneel et al. 2015) and entropic transport by Sinkhorn's iterations (Cuturi 201
 
 Modules: `inputs` (the checks shared by every solver), `exact` (Earth Mover's distance,
 Monge assignment), `sample_sets` (ground costs, W_p, 1-D by sorting), `sparse` (W_p on a
-certified sparse candidate graph), `sliced`, `entropic` (Sinkhorn).
+certified sparse candidate graph), `sliced`, `entropic` (Sinkhorn), `memory` (what a solve
+needs against what is available: a solve that cannot fit is refused before it starts).
 
 Every input is checked before it reaches a solver: a bad value raises `WganError` with a
 message that names it.

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import WganError
 from .exact import TransportResult, _network_simplex
 from .inputs import Metric, _as_points, _as_weights, _check_p, _pair, check_cost
+from .memory import check_fits
 
 # Ground metrics that are |x - y| on the line, so that 1-D inputs take the sorting route.
 _LINE_METRICS = ("euclidean", "cityblock", "chebyshev", "minkowski")
@@ -141,6 +142,8 @@ def wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean"
       (the certificate would call it n * m times a round).
 
     Exact solvers warn with a TransportWarning if they hit their iteration cap (max_iter).
+    A dense solve that would not fit in the memory available is refused up front with a
+    WganError that gives the numbers and the alternatives (`memory.check_fits`).
     """
     if solver not in SOLVERS:
         raise WganError(f"solver = {solver!r}: allowed values are {', '.join(SOLVERS)}")
@@ -162,6 +165,7 @@ def wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean"
         from .sparse import sparse_wasserstein
 
         return sparse_wasserstein(x, y, a, b, p=p, metric=metric, max_iter=max_iter).distance
+    check_fits(solver, len(x), len(y))
     cost = ground_cost(x, y, metric, p)
     if solver == "assignment":
         value = _assignment_mean(cost)
@@ -178,5 +182,6 @@ def transport_plan(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclide
     x, y = _pair(x, y)
     p = _check_p(p)
     a, b = _as_weights(a, len(x), "a"), _as_weights(b, len(y), "b")
+    check_fits("simplex", len(x), len(y))
     plan, value, u, v = _network_simplex(a, b, ground_cost(x, y, metric, p), max_iter)
     return TransportResult(cost=value, plan=plan, u=u, v=v)

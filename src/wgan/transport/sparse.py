@@ -37,6 +37,8 @@ blocks find the pairs it needs.
 """
 from __future__ import annotations
 
+import logging
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -45,6 +47,7 @@ import numpy as np
 from ..errors import WganError
 from .exact import TransportWarning, _network_simplex
 from .inputs import Metric, _as_weights, _check_p, _pair
+from .memory import check_fits
 
 # Entries of the cost matrix per block of rows (2 MiB of float64).
 _BLOCK = 2 ** 18
@@ -62,6 +65,24 @@ _STALL_ROUNDS = 3
 _STALL_RTOL = 1e-9
 # From this many coordinates on, Euclidean costs come from a matrix product, not cdist.
 _BLAS_MIN_DIM = 32
+# A solve says where it is (logging, INFO) once it has run this long.
+_QUIET_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
+
+
+class _Progress:
+    """Progress lines for long solves only: nothing during the first _QUIET_SECONDS."""
+
+    def __init__(self, levels: int):
+        self.start, self.levels = time.perf_counter(), levels
+
+    def say(self, level: int, shape: tuple[int, int], rounds: int, edges: int, gap: float, cost: float) -> None:
+        elapsed = time.perf_counter() - self.start
+        if elapsed >= _QUIET_SECONDS:
+            log.info("exact transport: level %d/%d (%s x %s points), round %d: %s candidate pairs, "
+                     "gap %.2g of cost %.6g, %.0f s", level + 1, self.levels, f"{shape[0]:,}", f"{shape[1]:,}",
+                     rounds, f"{edges:,}", gap, cost, elapsed)
 
 
 @dataclass(frozen=True)
@@ -339,7 +360,7 @@ def _dense_level(costs: _Costs, a, b, max_iter):
     return value, u, v, scipy.sparse.coo_array(plan)
 
 
-def _sparse_level(costs: _Costs, a, b, prev, k, max_iter):
+def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None):
     """One level: candidate graph, sparse solves and certification rounds (module docstring).
     Returns the cost, the plan, the rounds, the edges and (lower bound, u, v) feasible."""
     import scipy.sparse
@@ -364,6 +385,8 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter):
         row_least, col_least, rows, cols, values = _certify(costs, u, v, tol)
         best = max(best, _feasible(a, b, u, v, row_least, col_least), key=lambda t: t[0])
         gaps.append(value - best[0])
+        if report is not None:
+            report(rounds, graph.rows.size, gaps[-1], value)
         slack = _GAP_ATOL * top
         if capped or gaps[-1] <= _GAP_RTOL * abs(value) + slack:
             break
@@ -420,12 +443,14 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
 
     keep_x, keep_y = np.flatnonzero(a > 0), np.flatnonzero(b > 0)
     n, m = len(keep_x), len(keep_y)
+    check_fits("sparse", len(x), len(y))
     rng = np.random.default_rng(0)  # nested random subsets: only the speed depends on them
     order_x, order_y = keep_x[rng.permutation(n)], keep_y[rng.permutation(m)]
     sizes = [(n, m)]
     while coarse_size and max(sizes[-1]) > coarse_size:
         sizes.append(tuple(max(1, -(-s // _LEVEL_FACTOR)) for s in sizes[-1]))
     prev = None
+    progress = _Progress(len(sizes))
     for level, (nl, ml) in enumerate(reversed(sizes)):
         ix, iy = order_x[:nl], order_y[:ml]
         costs = costs_of(ix, iy)
@@ -436,7 +461,10 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
             row_least, col_least, *_ = _certify(costs, u, v, np.inf)
             best = _feasible(al, bl, u, v, row_least, col_least)
         else:
-            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter)
+            def report(rounds, edges, gap, cost, level=level, shape=(nl, ml)):
+                progress.say(level, shape, rounds, edges, gap, cost)
+
+            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report)
         bound, u, v = best
         prev = (u, v, plan.row, plan.col)
     u_full, v_full = np.zeros(len(x)), np.zeros(len(y))
