@@ -2,6 +2,7 @@
 record of logged steps, and the callbacks (which log, evaluate, draw and checkpoint)."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,10 @@ from . import distributed
 from .callbacks import REQUESTS, STOP, StopOnSignal, build_callbacks
 from .config import Config, check_config
 from .data import classes_of
+from .data.points import PointCloud
 from .device_advice import warn_slow_settings
 from .errors import ConfigError
+from .point_recipe import adapted_to_points
 from .recipe import build_recipe, build_state, check_given
 from .resume import plan_start
 from .run_data import training_data
@@ -35,13 +38,19 @@ class TrainResult:
 
 def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any = None, objective: Any = None,
           constraint: Any = None, optimizers: Any = None, callbacks: Sequence[Any] = (), loggers: Sequence[Any] = (),
-          overwrite: bool = False, resume: bool = False, progress: bool | None = None) -> TrainResult:
+          overwrite: bool = False, resume: bool = False, progress: bool | None = None,
+          settings_given: Sequence[str] = ()) -> TrainResult:
     """Train per `config`, writing the run directory; `resume` continues its last checkpoint
     (see `wgan.resume`). progress: show a progress bar (None: only on a terminal).
 
     generator, critic (nn.Modules), objective, constraint, optimizers (factories): objects
     that take the place of what the config names; callbacks, loggers: objects that watch
-    the run besides the built-in ones. What each must provide: `wgan.protocols`."""
+    the run besides the built-in ones. What each must provide: `wgan.protocols`.
+
+    A fresh run of the default preset on a point file of more than two columns trains with
+    `wgan.point_recipe.point_recipe` in place of the preset's values, except for the
+    'section.key' names in `settings_given` (what the user set) and values that differ from
+    the preset's; the `data:` line says so and the run's config.toml records it."""
     run_dir = Path(run_dir)
     given = check_given(generator=generator, critic=critic, objective=objective, constraint=constraint,
                         optimizers=optimizers, callbacks=callbacks, loggers=loggers)
@@ -62,6 +71,10 @@ def train(config: Config, run_dir: Path, *, generator: Any = None, critic: Any =
     batch_size = per_process_batch(config, process)
     read = training_data(config, run_dir, start.checkpoint)
     data, start.notes, start.files = read.data, read.notes + start.notes, read.files()
+    if start.checkpoint is None and isinstance(data, PointCloud):
+        config, note = adapted_to_points(config, data.shape[0], settings_given)
+        if note:
+            data = dataclasses.replace(data, summary=f"{data.summary}; {note}" if data.summary else "")
     recipe = build_recipe(config, data.shape, len(classes_of(data)), **given.parts)
     state = build_state(config, data.shape, device, process, len(classes_of(data)), recipe)
     if start.checkpoint is not None:

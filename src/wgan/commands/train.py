@@ -120,11 +120,18 @@ def run(args: argparse.Namespace) -> int:
         check_run_name(config.name)  # one folder name, with or without --out
         run_dir = args.out if args.out is not None else _default_run_dir(config, args.overwrite)
     result = train(config, run_dir, overwrite=args.overwrite, resume=args.resume is not None,
-                   progress=False if args.no_progress else None)
+                   progress=False if args.no_progress else None, settings_given=_keys(overrides))
     status = 128 + (result.signal or signal.SIGINT) if result.interrupted else 0
     if result.rank == 0:
         _log_summary(result, config)
     return status
+
+
+def _keys(overrides: list[str]) -> list[str]:
+    """The 'section.key' names that SECTION.KEY=VALUE overrides set."""
+    from ..config import parse_override
+
+    return [".".join(parse_override(text)[0]) for text in overrides]
 
 
 def _toml_string(text: str) -> str:
