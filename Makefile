@@ -1,7 +1,8 @@
 # `make run`   train the default recipe on 8 Gaussians (results under runs/)
 # `make test`  run the test suite, without the tests marked slow (a few minutes on 2 cores)
 # `make test-all` run every test, the slow ones too
-# `make bench` run the speed and quality benchmarks (minutes)
+# `make bench` run the speed and quality benchmarks (minutes), then rewrite docs/benchmarks.md's
+#              tables from bench-results/ (scripts/bench_tables.py)
 # `make docs`  build the documentation site into site/ (mkdocs build --strict)
 # `make docs-pages` regenerate the CLI and config reference pages from the code
 # `make test-lowest`  a smoke subset with every dependency at its declared floor
@@ -61,6 +62,7 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python scripts/bench_tables.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) build site src/*.egg-info

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (conditional_bench, data_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench,
-               points_bench, speed_bench, time_to_quality, toy_quality, transport_bench)
+from . import (conditional_bench, data_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench,
+               objectives_bench, points_bench, speed_bench, startup, time_to_quality, toy_quality, transport_bench)
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -22,6 +22,7 @@ BENCHMARKS = {
     "time-to-quality": time_to_quality.main,
     "data": data_bench.main,
     "points": points_bench.main,
+    "startup": startup.main,
 }
 
 

@@ -1,98 +1,151 @@
-"""Every objective x constraint pair that makes sense, trained with the same budget on
-8 and 25 Gaussians, in one table: modes captured, high-quality share, exact W1 against the
-real-vs-real floor, and the critic's own estimate of its divergence where one exists.
+"""Every objective x every Lipschitz constraint, the same recipe and budget, several seeds,
+compared by `wgan compare`: one row per pair, mean +- sd over the seeds of the final and best
+exact W1 against the real-vs-real floor, modes, high-quality share, wall time and steps/s,
+with each pair tested against the best on matched seeds (a sign test).
 
-Same nets for all (the default recipe's 64-wide MLPs), the same steps, Adam 1e-3 (0.5, 0.9)
-decayed linearly, n_critic 5, batch 256, one thread. A run whose losses become NaN is
-reported as diverged.
+Each run is `wgan train --objective O --constraint C --seed S --steps N` on the default recipe
+(64-wide MLPs, Adam 3e-3 (0.5, 0.9) decayed linearly, n_critic 1, batch 256, one thread),
+evaluated four times on `--samples` points; only the objective and the constraint change
+(each with its own default settings, e.g. the f-GAN's divergence). The runs are made in this
+process through the CLI's own entry point (no start-up per run) under OUT/runs/, the
+comparison goes to OUT/compare/ (compare.md, .csv, .png and the self-contained compare.html),
+the table to bench-results/objectives.{json,md}. A run that stops on a NaN is listed as
+diverged and left out of the comparison; a finished run already under OUT/runs/ (the same
+steps, samples and data) is read again, not retrained.
+
+`python -m benchmarks objectives [--steps N] [--seeds S ...] [--data NAME] [--samples N] [--out DIR]`
+(quick default: 300 steps, one seed, 30 runs of a few seconds each).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import tempfile
+import logging
+import time
 from pathlib import Path
 
-import torch
+from . import results
 
-from wgan.config import load_config
-from wgan.callbacks import TrainingDiverged
-from wgan.loop import train
-
-PAIRS = [
-    ("wasserstein", "weight_clipping", []),
-    ("wasserstein", "gradient_penalty", []),
-    ("wasserstein", "one_sided_penalty", []),
-    ("wasserstein", "spectral_norm", []),
-    ("gan", "none", ["objective.generator_loss='non_saturating'"]),
-    ("gan", "none", ["objective.generator_loss='minimax'"]),
-    ("gan", "none", ["objective.instance_noise=0.1"]),
-    ("gan", "spectral_norm", []),
-    ("gan", "gradient_penalty", []),
-    *[("fgan", "none", [f"objective.divergence='{d}'"]) for d in
-      ("kl", "reverse_kl", "pearson", "neyman", "squared_hellinger", "jeffrey", "jensen_shannon", "gan")],
-    ("cramer", "gradient_penalty", ["constraint.penalty_weight=10.0", "objective.cramer_dim=64"]),
-]
+OBJECTIVES = ("wasserstein", "gan", "fgan", "cramer", "hinge")
+CONSTRAINTS = ("none", "weight_clipping", "gradient_penalty", "one_sided_penalty", "spectral_norm", "r1")
 
 
-def label(objective: str, constraint: str, extra: list[str]) -> str:
-    def short(override: str) -> str:
-        key, value = override.split("=", 1)
-        value = value.strip("'")
-        return value if key in ("objective.divergence", "objective.generator_loss") else f"{key.split('.')[-1]}={value}"
+class _Errors(logging.Handler):
+    """Keeps the message of the last error the CLI logs (why a run stopped)."""
 
-    options = ",".join(short(e) for e in extra if "cramer_dim" not in e and "penalty_weight" not in e)
-    return f"{objective}{'(' + options + ')' if options else ''} + {constraint}"
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.last = ""
 
-
-def run(data: str, steps: int, root: Path) -> list[dict]:
-    rows = []
-    for objective, constraint, extra in PAIRS:
-        overrides = [f"data.name='{data}'", f"objective.name='{objective}'", f"constraint.name='{constraint}'",
-                     "optim.lr_critic=1e-3", "optim.lr_generator=1e-3", f"train.steps={steps}",
-                     f"eval.every={steps}", "eval.figures=false", "eval.tensorboard='off'", "train.threads=1",
-                     *extra]
-        if constraint == "weight_clipping":
-            overrides += ["optim.name='rmsprop'", "optim.lr_critic=5e-4", "optim.lr_generator=5e-4"]
-        config = load_config("default", overrides)
-        name = label(objective, constraint, extra)
-        try:
-            f = train(config, root / f"{data}-{len(rows)}", progress=False).final
-        except TrainingDiverged as exc:
-            rows.append({"data": data, "pair": name, "diverged": str(exc).split(";")[0]})
-            print(f"{data:22s} {name:44s} diverged: {rows[-1]['diverged']}", flush=True)
-            continue
-        key = next(k for k in f if k.startswith("eval_critic_") and k.endswith("_estimate"))
-        rows.append({"data": data, "pair": name, "wall_s": f["wall_s"], "w1": f["w1"], "w1_floor": f["w1_floor"],
-                     "modes": f["modes"], "modes_total": f["modes_total"], "high_quality": f["high_quality"],
-                     "estimate_of": key[len("eval_critic_"):-len("_estimate")], "estimate": f[key]})
-        print(format_row(rows[-1]), flush=True)
-    return rows
+    def emit(self, record: logging.LogRecord) -> None:
+        self.last = record.getMessage()
 
 
-def format_row(r: dict) -> str:
-    if "diverged" in r:
-        return f"{r['data']:22s} {r['pair']:44s} diverged ({r['diverged']})"
-    return (f"{r['data']:22s} {r['pair']:44s} {r['wall_s']:6.1f} {r['modes']:3d}/{r['modes_total']:<3d} "
-            f"{100 * r['high_quality']:6.1f} {r['w1']:7.4f} {r['w1_floor']:7.4f} {r['w1'] / r['w1_floor']:6.2f} "
-            f"  {r['estimate_of']:>17s} = {r['estimate']:.4g}")
+def run_name(objective: str, constraint: str, seed: int) -> str:
+    return f"{objective}-{constraint}-s{seed}"
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks objectives")
-    parser.add_argument("--steps", type=int, default=1000, help="generator steps per run (default 1000)")
+def finished(run: Path, steps: int) -> bool:
+    """A run of `steps` steps that reached its final evaluation (the mean over its draws)."""
+    try:
+        records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines() if line]
+    except (OSError, json.JSONDecodeError):
+        return False
+    return any(r.get("step") == steps and "w1_mean" in r for r in records)
+
+
+def train_argv(objective: str, constraint: str, seed: int, args: argparse.Namespace, run: Path) -> list[str]:
+    sets = [f"eval.every={max(1, args.steps // 4)}", f"eval.samples={args.samples}", "eval.figures=false",
+            "eval.loggers=['jsonl']", f"eval.checkpoint_every={args.steps}", "train.threads=1"]
+    return ["-q", "train", "--objective", objective, "--constraint", constraint, "--seed", str(seed),
+            "--steps", str(args.steps), "--data", args.data, "--out", str(run), "--overwrite", "--no-progress",
+            *[a for s in sets for a in ("--set", s)]]
+
+
+def train_all(args: argparse.Namespace) -> tuple[list[Path], list[dict]]:
+    """(finished run directories, diverged or failed runs as {run, objective, constraint, seed, error})."""
+    from wgan.cli import main as wgan
+
+    runs, failed = [], []
+    errors = _Errors()
+    logging.getLogger("wgan").addHandler(errors)
+    try:
+        for objective in OBJECTIVES:
+            for constraint in CONSTRAINTS:
+                for seed in args.seeds:
+                    run = args.out / "runs" / run_name(objective, constraint, seed)
+                    marker = run / "bench-args.json"
+                    same = marker.is_file() and json.loads(marker.read_text()) == _identity(args)
+                    start = time.perf_counter()
+                    if not (same and finished(run, args.steps)):
+                        errors.last = ""
+                        status = wgan(train_argv(objective, constraint, seed, args, run))
+                        if status != 0:
+                            failed.append({"run": run.name, "objective": objective, "constraint": constraint,
+                                           "seed": seed, "error": errors.last or f"exit status {status}"})
+                            print(f"{run.name:42s} stopped: {failed[-1]['error']}", flush=True)
+                            continue
+                        marker.write_text(json.dumps(_identity(args)))
+                    runs.append(run)
+                    print(f"{run.name:42s} {time.perf_counter() - start:6.1f} s", flush=True)
+    finally:
+        logging.getLogger("wgan").removeHandler(errors)
+    return runs, failed
+
+
+def _identity(args: argparse.Namespace) -> dict:
+    return {"steps": args.steps, "samples": args.samples, "data": args.data}
+
+
+def compare(runs: list[Path], out: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """`wgan compare` on the runs (files into out); returns its group table and paired sentences."""
+    from wgan.cli import main as wgan
+    from wgan.compare import SEED, Group, group_runs, group_table, paired_tests, read_runs
+
+    if wgan(["-q", "compare", *map(str, runs), "--out", str(out)]) != 0:
+        raise SystemExit(f"wgan compare failed on the runs under {out.parent / 'runs'}")
+    summaries = read_runs(runs)
+    # Seeds of one pair form a group; with one seed, each run is a group of one.
+    groups = group_runs(summaries, "seed") if len({r.settings.get(SEED) for r in summaries}) > 1 else [
+        Group(f"objective={r.settings['objective.name']}, constraint={r.settings['constraint.name']}", [r],
+              [str(r.settings.get(SEED))], [SEED]) for r in summaries]
+    header, rows = group_table(groups)
+    return header, rows, [t.sentence() for t in paired_tests(groups)]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks objectives", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=300, help="generator steps per run (default 300)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1], help="train.seed values (default: 1)")
+    parser.add_argument("--data", default="eight_gaussians", help="toy data set (default eight_gaussians)")
+    parser.add_argument("--samples", type=int, default=1000,
+                        help="points per exact-W1 evaluation, eval.samples (default 1000)")
+    parser.add_argument("--out", type=Path, default=results.OUT / "objectives",
+                        help="folder for the runs and the comparison (default bench-results/objectives)")
     args = parser.parse_args(argv or [])
-    torch.set_num_threads(1)
-    header = (f"{'data set':22s} {'objective + constraint':44s} {'wall s':>6s} {'modes':>7s} {'HQ %':>6s} "
-              f"{'W1':>7s} {'floor':>7s} {'W1/fl':>6s}   critic's own estimate")
-    print(f"\nObjectives x constraints, {args.steps} generator steps each, same nets and optimiser\n")
-    print(header)
-    print("-" * len(header))
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for data in ("eight_gaussians", "twenty_five_gaussians"):
-            rows += run(data, args.steps, Path(tmp))
-    out = Path("bench-results")
-    out.mkdir(exist_ok=True)
-    (out / "objectives.json").write_text(json.dumps(rows, indent=2))
-    return rows
+    n = len(OBJECTIVES) * len(CONSTRAINTS) * len(args.seeds)
+    print(f"\nObjectives x constraints: {n} runs of {args.steps} steps on {args.data}, seeds "
+          f"{', '.join(map(str, args.seeds))}\n", flush=True)
+    start = time.perf_counter()
+    runs, failed = train_all(args)
+    header, rows, sentences = compare(runs, args.out / "compare")
+    seconds = time.perf_counter() - start
+    notes = [f"{len(OBJECTIVES)} objectives x {len(CONSTRAINTS)} constraints, seeds "
+             f"{', '.join(map(str, args.seeds))}, {args.steps} generator steps each on {args.data} (the default "
+             f"recipe otherwise), exact W1 on {args.samples} points; {len(runs)} runs in {seconds / 60:.0f} min "
+             f"of one thread. Mean ± sd over seeds."]
+    if failed:
+        notes.append("Stopped (left out): " + "; ".join(f"{f['run']}: {f['error']}" for f in failed) + ".")
+    if sentences:
+        best = sentences[0].split(" vs ")[0]
+        wins = [s for s in sentences if "lower on" in s]
+        notes.append(f"Against the lowest mean final W1 ({best}), paired on seeds: "
+                     + "; ".join(s.split(" vs ", 1)[1] for s in wins[:4])
+                     + ("; ..." if len(wins) > 4 else "") + f" (all in {args.out / 'compare' / 'compare.md'}).")
+    data = {"steps": args.steps, "seeds": args.seeds, "data": args.data, "samples": args.samples,
+            "runs": [str(r) for r in runs], "failed": failed, "paired": sentences, "seconds": seconds,
+            "compare": str(args.out / "compare")}
+    md = results.write("objectives", data, header, rows, notes)
+    print(md.read_text(), flush=True)
+    return data

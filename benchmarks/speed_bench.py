@@ -15,7 +15,6 @@ critic, batch 64, n_critic 5, lambda 10). One torch thread (`--threads` to chang
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -27,6 +26,7 @@ import torch
 from wgan.config import load_config
 from wgan.data import load_data
 
+from . import results
 from .loops import RandomImages, timed, our_iteration, rate, textbook_iteration
 
 OUT = Path("bench-results")
@@ -143,7 +143,11 @@ def main(argv: list[str] | None = None) -> dict:
         if "profile" in r:
             print(f"where the time goes, ours fp32, {r['recipe']}: " +
                   ", ".join(f"{k} {100 * v:.0f}%" for k, v in r["profile"]))
-    OUT.mkdir(exist_ok=True)
-    (OUT / f"speed-{device.type}.json").write_text(
-        json.dumps({"device": where, "peak_fp32": peak32, "peak_bf16": peak16, "rows": rows}, indent=2))
+    header = ["recipe", "loop", "gen it/s", "real samples/s", "vs textbook", "GFLOP/it", "GFLOP/s", "of fp32 peak"]
+    body = [[r["recipe"], r["loop"], f"{r['it_s']:.3g}", f"{r['samples_s']:,.0f}", f"{r['ratio']:.2f}",
+             f"{r['gflop_per_it']:.2f}", f"{r['gflop_s']:.1f}", f"{100 * r['of_fp32_peak']:.0f}%"] for r in rows]
+    results.write("speed" if not cuda else "speed-cuda", {"device": where, "peak_fp32": peak32, "peak_bf16": peak16,
+                                                         "rows": rows}, header, body,
+                  notes=[f"{where}; matrix-multiply peak in the same run: {peak32 / 1e9:.0f} GFLOP/s float32, "
+                         f"{peak16 / 1e9:.0f} bfloat16; each loop's best of three alternating measurements."])
     return {"rows": rows}

@@ -17,12 +17,11 @@ One table, each row with its goal and, from the same run, its reference:
   POT's `emd2` (CPU seconds, peak resident memory), and ours at 20,000 points.
 
 `python -m benchmarks time-to-quality [--skip-mnist] [--skip-transport] [--seeds 0 1 2]`.
-Results: bench-results/time_to_quality.json.
+Results: bench-results/time_to_quality.{json,md}.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -30,8 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import results as results_
+
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench-results"
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 REPEATS = 3
 WGAN = [sys.executable, "-m", "wgan"]
@@ -111,49 +111,56 @@ def _fmt_toy(row: dict) -> str:
             f"(floor {row['w1_floor']:.3f}), {row['wall_s']:.0f} s")
 
 
-def format_table(results: dict) -> str:
-    lines = [f"{'measure':<44} | {'ours':<58} | {'goal':<34} | reference (same run)", "-" * 170]
+HEADER = ["measure", "ours", "goal", "reference (same run)"]
+
+
+def table_rows(results: dict) -> list[list[str]]:
+    """One row per measure: what, ours, the goal, the reference measured in the same run."""
+    rows = []
     s = results.get("startup")
     if s:
-        lines.append(f"{'wgan train --steps 1, figures/TB off':<44} | {s['train_1_step_s']:.2f} s = "
-                     f"{s['train_1_step_ratio']:.2f}x import torch{'':<27} | {'<= 1.5x':<34} | "
-                     f"import torch {s['import_torch_s']:.2f} s")
-        lines.append(f"{'wgan train --steps 1, figures/TB on':<44} | {s['train_1_step_figures_s']:.2f} s = "
-                     f"{s['train_1_step_figures_ratio']:.2f}x import torch{'':<27} | {'<= 1.5x':<34} |")
-        lines.append(f"{'wgan --help / presets / train --help':<44} | {s['help_s']:.2f} / {s['presets_s']:.2f} / "
-                     f"{s['train_help_s']:.2f} s{'':<35} | {'<= 0.3 s, no torch import':<34} |")
+        rows.append(["`wgan train --steps 1`, figures/TB off", f"{s['train_1_step_s']:.2f} s = "
+                     f"{s['train_1_step_ratio']:.2f}x import torch", "<= 2.5x", f"import torch {s['import_torch_s']:.2f} s"])
+        rows.append(["`wgan train --steps 1`, figures/TB on", f"{s['train_1_step_figures_s']:.2f} s = "
+                     f"{s['train_1_step_figures_ratio']:.2f}x import torch", "<= 2.5x", ""])
+        rows.append(["`wgan --help` / `presets` / `train --help`",
+                     f"{s['help_s']:.2f} / {s['presets_s']:.2f} / {s['train_help_s']:.2f} s", "<= 0.3 s, no torch import", ""])
     t8 = results.get("eight")
     if t8:
         ref = results.get("eight_reference")
-        lines.append(f"{'8 Gaussians, default recipe':<44} | {_fmt_toy(t8):<58} | {'8/8, >= 95%, W1 <= floor, <= 15 s':<34} | "
-                     + (f"wgan-gp-toy {ref['steps']} steps: {_fmt_toy(ref)}" if ref else ""))
+        rows.append(["8 Gaussians, `default`", _fmt_toy(t8), "8/8, >= 95%, W1 <= floor, <= 15 s",
+                     f"`wgan-gp-toy` {ref['steps']} steps: {_fmt_toy(ref)}" if ref else ""])
     t25 = results.get("twenty_five")
     if t25:
         ref = results.get("twenty_five_reference")
         for i, row in enumerate(t25):
-            label = f"25 Gaussians, toy-25gaussians, seed {row['seed']}"
-            lines.append(f"{label:<44} | "
-                         f"{_fmt_toy(row):<58} | {'25/25, >= 95% HQ, <= 120 s' if i == 0 else '':<34} | "
-                         + (f"wgan-gp-toy {ref['steps']} steps: {_fmt_toy(ref)}" if ref and i == 0 else ""))
+            rows.append([f"25 Gaussians, `toy-25gaussians`, seed {row['seed']}", _fmt_toy(row),
+                         "25/25, >= 95% HQ, <= 120 s" if i == 0 else "",
+                         f"`wgan-gp-toy` {ref['steps']} steps: {_fmt_toy(ref)}" if ref and i == 0 else ""])
     m = results.get("mnist")
     if m:
-        lines.append(f"{'MNIST 32x32, mnist recipe, 15 min one thread':<44} | "
+        rows.append(["MNIST 32x32, `mnist`, 15 min of one thread",
                      f"{100 * m['confident_share']:.1f}% confident, smallest class "
-                     f"{100 * min(m['class_histogram']):.1f}%, {m['wall_s']:.0f} s{'':<13} | "
-                     f"{'>= 80%, every class >= 7%':<34} | real test images {100 * m['real_confident_share']:.1f}%")
+                     f"{100 * min(m['class_histogram']):.1f}%, {m['wall_s']:.0f} s", ">= 80%, every class >= 7%",
+                     f"real test images {100 * m['real_confident_share']:.1f}%"])
     tr = results.get("transport")
     if tr:
         ours, pot, big = tr["ours-gaussians-10000"], tr["pot-gaussians-10000"], tr["ours-gaussians-20000"]
         if "failed" not in ours and "failed" not in pot:
-            lines.append(f"{'exact W1, two 10,000-point clouds':<44} | {ours['cpu_s']:.1f} s CPU, "
-                         f"{ours['peak_gib']:.2f} GiB, W1 {ours['value']:.9f}{'':<14} | "
-                         f"{'POT time or better, <= 2 GiB':<34} | POT emd2 {pot['cpu_s']:.1f} s, "
-                         f"{pot['peak_gib']:.2f} GiB, W1 {pot['value']:.9f}")
-        lines.append(f"{'exact W1, two 20,000-point clouds':<44} | "
-                     + (big["failed"] if "failed" in big else
-                        f"{big['cpu_s']:.1f} s CPU, {big['peak_gib']:.2f} GiB{'':<31}")
-                     + f" | {'<= 5 min, <= 8 GiB':<34} | POT: would need ~16 GiB")
-    return "\n".join(lines)
+            rows.append(["exact W1, two 10,000-point clouds", f"{ours['cpu_s']:.1f} s CPU, {ours['peak_gib']:.2f} GiB, "
+                         f"W1 {ours['value']:.9f}", "POT time or better, <= 2 GiB",
+                         f"POT emd2 {pot['cpu_s']:.1f} s, {pot['peak_gib']:.2f} GiB, W1 {pot['value']:.9f}"])
+        rows.append(["exact W1, two 20,000-point clouds", big["failed"] if "failed" in big else
+                     f"{big['cpu_s']:.1f} s CPU, {big['peak_gib']:.2f} GiB", "<= 5 min, <= 8 GiB",
+                     "POT: would need ~16 GiB"])
+    return rows
+
+
+def format_table(results: dict) -> str:
+    rows = [HEADER, *table_rows(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -180,8 +187,8 @@ def main(argv: list[str] | None = None) -> dict:
 
         results["mnist"] = mnist_quality(900.0, "mnist")
     print(format_table(results), flush=True)
-    OUT.mkdir(exist_ok=True)
-    (OUT / "time_to_quality.json").write_text(json.dumps(results, indent=2))
+    results_.write("time_to_quality", results, HEADER, table_rows(results),
+                   notes=["One thread per run; start-up rows: the fastest of three fresh processes."])
     return results
 
 

@@ -5,11 +5,10 @@ data set, recipe, wall time, generator iterations/s, exact W1 (n = 2000) against
 real-vs-real floor, modes captured and high-quality share. The reference WGAN-GP
 `gan_toy.py` recipe runs in the same benchmark run for 300 steps (about a minute, four times
 the default recipe's wall time), as the baseline; the time-to-quality benchmark gives it the
-default's wall time exactly. Results also go to bench-results/toy.json.
+default's wall time exactly. Results: bench-results/toy.{json,md}.
 """
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -17,6 +16,8 @@ import torch
 
 from wgan.config import load_config
 from wgan.loop import train
+
+from . import results
 
 # (data set, preset, generator steps); threads = 1 everywhere: a second torch thread
 # collapses whenever anything else runs on a 2-core machine.
@@ -34,7 +35,7 @@ GOALS = {
 
 
 def run_one(data: str, preset: str, steps: int | None, root: Path) -> dict:
-    overrides = [f"data.name='{data}'", "train.threads=1", "eval.tensorboard='off'", "eval.figures=false"]
+    overrides = [f"data.name='{data}'", "train.threads=1", "eval.loggers=['jsonl']", "eval.figures=false"]
     if steps is not None:
         overrides += [f"train.steps={steps}", f"eval.every={steps}"]
     config = load_config(preset, overrides)
@@ -45,7 +46,35 @@ def run_one(data: str, preset: str, steps: int | None, root: Path) -> dict:
         "it_per_s": result.step / f["wall_s"], "w1": f["w1"], "w1_floor": f["w1_floor"],
         "w1_over_floor": f["w1"] / f["w1_floor"], "modes": f.get("modes"),
         "modes_total": f.get("modes_total"), "high_quality": f.get("high_quality"),
+        "w1_mean": f.get("w1_mean"), "w1_std": f.get("w1_std"), "w1_floor_mean": f.get("w1_floor_mean"),
+        "w1_floor_std": f.get("w1_floor_std"), "high_quality_mean": f.get("high_quality_mean"),
+        "high_quality_std": f.get("high_quality_std"),
     }
+
+
+NAMES = {"eight_gaussians": "8 Gaussians", "twenty_five_gaussians": "25 Gaussians", "swiss_roll": "Swiss roll"}
+
+
+def _pm(row: dict, key: str, fmt: str) -> str:
+    """The final evaluation's mean +- sd over its draws where it made several, else its one value."""
+    scale = 100 if key == "high_quality" else 1
+    unit = "%" if key == "high_quality" else ""
+    if row.get(key) is None:
+        return "-"
+    if row.get(f"{key}_mean") is not None and row.get(f"{key}_std") is not None:
+        return f"{scale * row[key + '_mean']:{fmt}}{unit} +- {scale * row[key + '_std']:{fmt}}{unit}"
+    return f"{scale * row[key]:{fmt}}{unit}"
+
+
+def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """The docs table: one row per recipe."""
+    header = ["data set", "recipe", "steps", "wall", "W1 (n = 2000)", "floor", "modes", "high-quality"]
+    body = [[NAMES.get(r["data"], r["data"]), f"`{r['recipe']}`" + (" (reference)" if r["recipe"] == "wgan-gp-toy" else ""),
+             f"{r['steps']:,}", f"{r['wall_s']:.1f} s" if r["wall_s"] < 100 else f"{r['wall_s']:.0f} s",
+             _pm(r, "w1", ".3f"), _pm(r, "w1_floor", ".3f"),
+             f"{r['modes']}/{r['modes_total']}" if r["modes"] is not None else "-", _pm(r, "high_quality", ".1f")]
+            for r in rows]
+    return header, body
 
 
 def format_table(rows: list[dict]) -> str:
@@ -72,7 +101,6 @@ def main() -> list[dict]:
             print(format_table(rows).splitlines()[-len(GOALS) - 2], flush=True)
     print("\nToy data: quality per wall-clock second (1 torch thread)\n")
     print(format_table(rows))
-    out = Path("bench-results")
-    out.mkdir(exist_ok=True)
-    (out / "toy.json").write_text(json.dumps(rows, indent=2))
+    results.write("toy", rows, *table(rows), notes=["One run each, one torch thread; W1 and high-quality as "
+                                                    "mean +- sd over the final evaluation's draws where it made several."])
     return rows

@@ -29,7 +29,8 @@ points a side in POT's time or less within 2 GiB; 20,000 within 5 minutes and 8 
 `python -m benchmarks transport -- --pairs-only` runs this part alone.
 
 Peak memory includes the interpreter with numpy, scipy, POT and torch imported (the
-"baseline" row); every worker imports the same modules. Results: bench-results/transport.json.
+"baseline" row); every worker imports the same modules. Results: bench-results/transport.json, the
+solver-against-POT table bench-results/transport.md.
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from . import results
 
 SIZES = (1_000, 2_000, 5_000, 10_000)
 REPEATS = {1_000: 5, 2_000: 5, 5_000: 3, 10_000: 2}  # runs of each exact solver per n
@@ -239,6 +242,17 @@ def format_pairs(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def pairs_table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """The docs table of the PAIRS rows: seconds and peak memory of each solver."""
+    def cell(r: dict | None) -> str:
+        if not r:
+            return "not run"
+        return r["failed"] if "failed" in r else f"{r['seconds']:.2g} s, {r['peak_gib']:.2f} GiB"
+
+    body = [[f"{r['n']:,}", PAIRS[r["pair"]], cell(r["sparse"]), cell(r.get("dense"))] for r in rows]
+    return ["n a side", "pair", "ours", "POT `emd2`"], body
+
+
 def pair_rows() -> list[dict]:
     """The PAIRS rows: the sparse solver and (up to POT_MAX_N) POT's dense simplex."""
     rows = []
@@ -261,6 +275,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     out = ROOT / "bench-results"
     if args.pairs_only:
         pairs = pair_rows()
+        results.write("transport", pairs, *pairs_table(pairs),
+                      notes=["Peak memory of the whole process; one thread, one run each."])
         out.mkdir(exist_ok=True)
         (out / "transport_pairs.json").write_text(json.dumps({"pairs": pairs}, indent=2))
         return pairs
@@ -297,6 +313,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
           f"(wasserstein: exact network simplex on a sparse graph certified by reduced costs, one thread)")
     print(lazy_line)
     pairs = pair_rows()
+    results.write("transport", pairs, *pairs_table(pairs),
+                  notes=["Peak memory of the whole process; one thread, one run each."])
     out.mkdir(exist_ok=True)
     (out / "transport.json").write_text(json.dumps({"rows": rows, "baseline_gib": baseline, "largest_n": best,
                                                     "probes": probes, "lazy_10000": lazy, "pairs": pairs},

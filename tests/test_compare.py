@@ -165,10 +165,22 @@ def test_html_holds_the_table_and_the_figure_inline(runs, tmp_path):
     assert "http" not in page  # nothing fetched: it opens offline
     parser = _Cells()
     parser.feed(page)
-    header = parser.rows[0]
-    body = {row[0]: dict(zip(header, row)) for row in parser.rows[1:] if row and row[0] in {p.name for p in runs.values()}}
+    tables = {}  # first heading cell ('group', 'run') -> {first cell of a row: {heading: cell}}
+    for row in parser.rows:
+        if row and row[0] in ("group", "run"):
+            header = row
+            tables[row[0]] = {}
+        elif row:
+            tables[header[0]][row[0]] = dict(zip(header, row))
+    body = tables["run"]
     for run in runs.values():
         assert float(body[run.name]["final W1"]) == pytest.approx(_expected(run)["final_w1"], rel=5e-3)
+    # the groups' mean +- sd, read back from the page, against numpy over the runs' metrics.jsonl
+    for objective in OBJECTIVES:
+        mean, sd = map(float, tables["group"][f"objective={objective}"]["final W1"].split(" ± "))
+        values = [_expected(runs[objective, s])["final_w1"] for s in SEEDS]
+        assert mean == pytest.approx(np.mean(values), rel=5e-3)
+        assert sd == pytest.approx(np.std(values, ddof=1), rel=5e-3, abs=1e-3)
     (src,) = parser.images
     assert src.startswith("data:image/png;base64,")
     assert base64.b64decode(src.split(",", 1)[1]) == (out / "compare.png").read_bytes()
@@ -211,3 +223,12 @@ def test_by_objective_pairs_runs_on_their_seed(runs, tmp_path):
     first, second = sorted(OBJECTIVES, key=lambda o: np.mean(w1[o]))
     wins = sum(x < y for x, y in zip(w1[first], w1[second]))
     assert f"objective={first} vs objective={second}: final W1 lower on {wins}/2 seeds" in md
+
+
+def test_legend_names_objective_and_constraint_by_value():
+    from wgan.compare_report import legend_label
+
+    assert legend_label("objective=wasserstein, constraint=one_sided_penalty") == "wasserstein + one_sided_penalty"
+    assert legend_label("objective=gan, objective.generator_loss=default") == "gan, objective.generator_loss=default"
+    assert legend_label("optim.lr_critic=0.001") == "optim.lr_critic=0.001"
+    assert legend_label("all") == "all"

@@ -330,7 +330,7 @@ def group_table(groups: Sequence[Group]) -> tuple[list[str], list[list[str]]]:
         for _, metric in cols:
             mean, sd, n = group.stats(metric)
             cell = format_value(metric, mean if n else None)
-            if n > 1 and not math.isnan(sd):
+            if n > 1 and not math.isnan(sd) and sd > 0:  # no '± 0' where every run agrees (steps)
                 cell += f" ± {format_value(metric, sd)}"
             cells.append(cell)
         rows.append([group.label, str(len(group.runs)), *cells])

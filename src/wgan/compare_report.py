@@ -20,19 +20,29 @@ GROUP_NOTES = "mean ± sample standard deviation (ddof = 1) over the runs of eac
 def _curves(runs: Sequence[RunSummary], groups: Sequence[Group]):
     """(label, colour index, records) per run: one colour per group, or per run without groups."""
     if groups:
-        return [(g.label, i, r.records) for i, g in enumerate(groups) for r in g.runs]
+        return [(legend_label(g.label), i, r.records) for i, g in enumerate(groups) for r in g.runs]
     return [(r.label, i, r.records) for i, r in enumerate(runs)]
+
+
+def legend_label(group: str) -> str:
+    """A group's name as the figure's legend shows it: the objective's and the constraint's
+    names alone, joined by ' + ' ('objective=gan, constraint=r1' -> 'gan + r1'), other settings
+    as they are ('gan + r1, optim.lr_critic=0.001')."""
+    parts = group.split(", ")
+    names = [p.split("=", 1)[1] for p in parts if p.split("=", 1)[0] in ("objective", "constraint") and "=" in p]
+    rest = [p for p in parts if "=" not in p or p.split("=", 1)[0] not in ("objective", "constraint")]
+    return ", ".join([" + ".join(names)] * bool(names) + rest)
 
 
 def _sections(runs: Sequence[RunSummary], groups: Sequence[Group]):
     """The report's parts, in order: (heading, kind, content)."""
-    parts = [("Runs", "table", run_table(runs)), ("", "note", NOTES)]
-    if groups:
+    parts = []
+    if groups:  # the summary first: groups, their paired comparisons, then every run
         parts += [("Groups", "table", group_table(groups)), ("", "note", GROUP_NOTES)]
         tests = paired_tests(groups)
         parts.append(("Paired comparisons (final W1)", "list",
                       [t.sentence() for t in tests] or ["no two groups share a seed (or matched run): no pairs"]))
-    return parts
+    return parts + [("Runs", "table", run_table(runs)), ("", "note", NOTES)]
 
 
 def write_report(runs: Sequence[RunSummary], groups: Sequence[Group], out: Path) -> list[Path]:
@@ -80,8 +90,7 @@ img { max-width: 100%; height: auto; border: 1px solid #eee; }
 
 
 def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
-    body = ["<h1>Comparison of runs</h1>",
-            "<p class='note'>" + html.escape(", ".join(str(r.path) for r in runs)) + "</p>"]
+    body = ["<h1>Comparison of runs</h1>", f"<p class='note'>{html.escape(_where(runs))}</p>"]
     for heading, kind, content in sections:
         if heading:
             body.append(f"<h2>{html.escape(heading)}</h2>")
@@ -100,6 +109,14 @@ def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
     body += ["<h2>Curves</h2>", f"<img alt='W1 and critic curves of the runs' src='data:image/png;base64,{data}'>"]
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>wgan compare</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _where(runs: Sequence[RunSummary]) -> str:
+    """'N runs in FOLDER: a, b, c' where the runs share a folder, else their paths."""
+    parents = {r.path.parent for r in runs}
+    if len(parents) == 1:
+        return f"{len(runs)} run{'s' * (len(runs) > 1)} in {parents.pop()}: " + ", ".join(r.path.name for r in runs)
+    return f"{len(runs)} runs: " + ", ".join(str(r.path) for r in runs)
 
 
 def _breakable(heading: str) -> str:

@@ -7,19 +7,27 @@ from typing import Any, Sequence
 from . import base
 from .base import iter_steps
 
+# Markers of the colour indices 0-9, 10-19, ...; and about how many legend characters at
+# font size 8 fit across the 12-inch figure.
+MARKERS = (".", "s", "^", "D", "v", "P", "X", "*")
+LEGEND_CHARACTERS = 170
+
 
 def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], path: Path, title: str = "") -> Path:
     """A 3 x 2 figure. curves: (label, colour index, metrics.jsonl records) per run; runs of one
     colour index share a colour and one legend entry (the first run's label: a group's name).
     Left against generator step, right against wall-clock seconds, at each evaluation: exact
     W1 (solid) and its real-vs-real floor (dashed); the critic's estimate of W divided by its
-    empirical Lipschitz constant (objectives whose critic estimates W only); that constant K."""
+    empirical Lipschitz constant (objectives whose critic estimates W only); that constant K.
+    Past ten colour indices the tab10 colours repeat with another marker (o, s, ^, D, v, ...), so
+    that every index keeps a style of its own."""
     plt = base.pyplot()
-    colours = plt.get_cmap("tab10" if max((c for _, c, _ in curves), default=0) < 10 else "tab20")
+    colours = plt.get_cmap("tab10")
     fig, axes = plt.subplots(3, 2, figsize=(12, 12), sharey="row")
     labelled: set[int] = set()
     for label, index, records in curves:
         colour = colours(index % colours.N)
+        marker = MARKERS[index // colours.N % len(MARKERS)]
         legend = label if index not in labelled else None
         labelled.add(index)
         evals = [r for r in records if r.get("w1") is not None]
@@ -31,14 +39,15 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
                 steps, values = iter_steps(evals, key)
                 xs = steps if xname == "step" else [wall.get(s) for s in steps]
                 if steps and None not in xs:
-                    ax.plot(xs, values, ".-", color=colour, lw=1.2, markersize=3, alpha=0.85, label=legend)
+                    ax.plot(xs, values, "-", marker=marker, color=colour, lw=1.2, markersize=3 if marker == "." else 4,
+                            alpha=0.85, label=legend)
                 if floor:
                     steps, values = iter_steps(evals, floor)
                     xs = steps if xname == "step" else [wall.get(s) for s in steps]
                     if steps and None not in xs:
                         ax.plot(xs, values, "--", color=colour, lw=0.9, alpha=0.6)
-    for row, ylabel in enumerate(("exact W1 (solid), real-vs-real floor (dashed)",
-                                  "critic estimate of W / empirical Lipschitz K", "empirical Lipschitz K")):
+    for row, ylabel in enumerate(("exact W1 (solid),\nreal-vs-real floor (dashed)",
+                                  "critic's estimate of W / K", "empirical Lipschitz K")):
         for column, xlabel in enumerate(("generator step", "wall-clock time (s)")):
             ax = axes[row, column]
             ax.set_xlabel(xlabel)
@@ -60,12 +69,13 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
         axes[2, column].set_title(f"the critic's empirical Lipschitz constant K against {x}", fontsize=10)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if handles:
-        columns = min(len(labels), 4 if max(map(len, labels)) <= 28 else 2 if max(map(len, labels)) <= 60 else 1)
+        # As many columns as labels of this length fit across the figure at this font size.
+        columns = max(1, min(len(labels), LEGEND_CHARACTERS // (max(map(len, labels)) + 8)))
         fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=8, frameon=False,
                    bbox_to_anchor=(0.5, 0.0))
     if title:
         fig.suptitle(title, fontsize=11)
-    rows = -(-len(labels) // columns) if handles else 0
+    rows = (0.6 + 0.65 * -(-len(labels) // columns)) if handles else 0  # the legend's height, in 2.5% of the figure's
     fig.tight_layout(rect=(0, 0.025 * rows, 1, 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)
