@@ -236,14 +236,15 @@ def measure(name: str, folder: Path, size: int, rate_limit: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,60000", help="folder sizes (default 1000,10000,60000)")
+    parser.add_argument("--sizes", default="1000,10000,60000",
+                        help="folder sizes (default 1000,10000,60000; \"\" for none)")
     parser.add_argument("--quick", action="store_true", help="folders of 500 and 2,000 pictures only")
     parser.add_argument("--large", action="store_true", help="also the 200,000-picture 128-px folder (~9 GiB)")
     parser.add_argument("--keep", action="store_true", help="keep the written folders for another run")
     parser.add_argument("--rate-pictures", type=int, default=4000,
                         help="pictures decoded for the 1- and 2-process rates (default 4000)")
     args = parser.parse_args(argv)
-    sizes = [500, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    sizes = [500, 2000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     OUT.mkdir(exist_ok=True)
     print(f"\nPicture folders, 32 px, {os.cpu_count()} cores; each start in a fresh process with an empty cache first")
     rows = []
