@@ -190,8 +190,17 @@ def start(folder: Path, size: int, cache: Path, workers: int = -1, steps: int = 
     return json.loads(lines[-1][len("RESULT "):])
 
 
-def decode_rate(folder: Path, size: int, workers: int, limit: int) -> float:
-    """Pictures per second decoded into a .npy by `workers` processes (1: this process)."""
+def _cpu() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def decode_rate(folder: Path, size: int, workers: int, limit: int) -> tuple[float, float]:
+    """(pictures per wall second, per CPU second) decoded into a .npy by `workers` processes
+    (1: this process). Equal rates per CPU second on 1 and 2 processes mean no cost of going
+    parallel: on two free cores the wall rate doubles."""
     from wgan.data.listing import list_folder
     from wgan.data.picture_cache import decode_into
 
@@ -199,9 +208,9 @@ def decode_rate(folder: Path, size: int, workers: int, limit: int) -> float:
     listing = type(listing)(listing.folder, listing.paths[:limit], listing.sizes[:limit], listing.mtimes[:limit],
                             None, ())
     with tempfile.TemporaryDirectory(dir=OUT) as work:
-        began = time.perf_counter()
+        cpu, began = _cpu(), time.perf_counter()
         decode_into(Path(work) / "x.npy", listing, size, 3, "crop", 0 if workers == 1 else workers)
-        return len(listing) / (time.perf_counter() - began)
+        return len(listing) / (time.perf_counter() - began), len(listing) / (_cpu() - cpu)
 
 
 def measure(name: str, folder: Path, size: int, rate_limit: int) -> dict:
@@ -209,13 +218,15 @@ def measure(name: str, folder: Path, size: int, rate_limit: int) -> dict:
     with tempfile.TemporaryDirectory(dir=OUT) as cache:
         first = start(folder, size, Path(cache))
         second = start(folder, size, Path(cache))
-    one, two = decode_rate(folder, size, 1, rate_limit), decode_rate(folder, size, 2, rate_limit)
+    (one, one_cpu), (two, two_cpu) = decode_rate(folder, size, 1, rate_limit), decode_rate(folder, size, 2, rate_limit)
     row = {"folder": name, "pictures": n, "size": size, "first": first, "second": second,
            "decode_per_s_1": one, "decode_per_s_2": two, "speedup_2_over_1": two / one,
+           "decode_per_cpu_s_1": one_cpu, "decode_per_cpu_s_2": two_cpu,
            "build_peak_over_array": (first["peak_pss_mib"] - first["pss_before_mib"]) / first["array_mib"]}
     print(f"{name:>14s} {n:7d} {size:4d}  first {first['seconds']:6.2f} s ({first['cpu_seconds']:6.2f} s CPU)  "
           f"second {second['seconds']:5.2f} s ({second['cpu_seconds']:5.2f} s CPU)  "
-          f"decode 1: {one:6.0f}/s 2: {two:6.0f}/s (x{two / one:.2f})  peak memory while building "
+          f"decode 1: {one:6.0f}/s 2: {two:6.0f}/s (x{two / one:.2f}; per CPU s {one_cpu:.0f} and {two_cpu:.0f})  "
+          f"peak memory while building "
           f"+{first['peak_pss_mib'] - first['pss_before_mib']:.0f} MiB = {row['build_peak_over_array']:.2f}x the "
           f"array ({first['array_mib']:.0f} MiB)", flush=True)
     print(f"{'':>14s} {second['summary']}", flush=True)
@@ -225,14 +236,15 @@ def measure(name: str, folder: Path, size: int, rate_limit: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks data", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,60000", help="folder sizes (default 1000,10000,60000)")
+    parser.add_argument("--sizes", default="1000,10000,60000",
+                        help="folder sizes (default 1000,10000,60000; \"\" for none)")
     parser.add_argument("--quick", action="store_true", help="folders of 500 and 2,000 pictures only")
     parser.add_argument("--large", action="store_true", help="also the 200,000-picture 128-px folder (~9 GiB)")
     parser.add_argument("--keep", action="store_true", help="keep the written folders for another run")
     parser.add_argument("--rate-pictures", type=int, default=4000,
                         help="pictures decoded for the 1- and 2-process rates (default 4000)")
     args = parser.parse_args(argv)
-    sizes = [500, 2000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    sizes = [500, 2000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     OUT.mkdir(exist_ok=True)
     print(f"\nPicture folders, 32 px, {os.cpu_count()} cores; each start in a fresh process with an empty cache first")
     rows = []

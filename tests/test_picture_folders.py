@@ -289,3 +289,15 @@ def test_classes_whose_names_sort_apart_from_their_paths_keep_their_labels(tmp_p
     pixels = np.concatenate([np.asarray(data.train), np.asarray(data.holdout)]).mean(axis=(1, 2, 3))
     labels = np.concatenate([data.train_labels, data.holdout_labels])
     assert ((pixels > 128) == (labels == 1)).all()
+
+
+def test_what_a_killed_build_left_is_swept_when_a_day_old(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("WGAN_CACHE_DIR", str(cache))
+    old, fresh = cache / "pictures" / "building-old", cache / "pictures" / "building-fresh"
+    for stale in (old, fresh):
+        stale.mkdir(parents=True)
+        (stale / "pictures.npy").write_bytes(b"partial")
+    os.utime(old, (0, 0))
+    load_data(str(grey_pictures(tmp_path / "f", 3)), image_size=16)
+    assert not old.exists() and fresh.exists()  # a fresh one may be another run's build in progress

@@ -178,12 +178,12 @@ def decode_into(path: Path, listing: Listing, size: int, channels: int, fit: str
 
 def _one_channel(source: Path, target: Path) -> None:
     """Copy channel 0 of the (n, 3, S, S) .npy `source` into a new (n, 1, S, S) .npy, by file
-    reads and writes of about 64 MiB (nothing mapped)."""
+    reads and writes of about 8 MiB (nothing mapped)."""
     offset, shape = npy_layout(source)
     n, row = shape[0], math.prod(shape[1:])
     np.lib.format.open_memmap(target, mode="w+", dtype=np.uint8, shape=(n, 1, *shape[2:])).flush()
     out_offset, _ = npy_layout(target)
-    step = max(1, (64 << 20) // row)
+    step = max(1, (8 << 20) // row)
     with open(source, "rb") as f, open(target, "r+b") as out:
         for s in range(0, n, step):
             f.seek(offset + s * row)
@@ -311,6 +311,7 @@ def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers:
         found = _read(npy, meta) if npy.exists() and meta.exists() else None  # built while we waited
         if found is not None:
             return _pictures(*found, listing, "cached", key)
+        _sweep(folder)
         built, record = _build(folder, listing, size, channels, fit, workers)
         try:
             temporary = meta.with_suffix(f".{os.getpid()}.tmp")
@@ -328,6 +329,16 @@ def load_pictures(listing: Listing, size: int, channels: int, fit: str, workers:
             shutil.rmtree(built.parent, ignore_errors=True)
     images, release = open_mapped(npy)
     return _pictures(images, record, release, listing, "decoded", key)
+
+
+def _sweep(folder: Path, age_s: float = 86400.0) -> None:
+    """Remove what a build killed mid-way left in `folder` (building-* folders older than a day)."""
+    for stale in folder.glob("building-*"):
+        try:
+            if time.time() - stale.stat().st_mtime > age_s:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _uncached(listing: Listing, size: int, channels: int, fit: str, workers: int) -> Pictures:

@@ -53,8 +53,8 @@ class Rows:
         out[order] = self.base[rows[order]]
         return out
 
-    def chunks(self, max_bytes: int = 64 << 20) -> Iterator[np.ndarray]:
-        """The rows in order, as arrays of at most about `max_bytes`."""
+    def chunks(self, max_bytes: int = 8 << 20) -> Iterator[np.ndarray]:
+        """The rows in order, as arrays of about `max_bytes` (small: each is read, then copied once)."""
         step = max(1, max_bytes // max(1, self.nbytes // max(1, len(self))))
         for start in range(0, len(self), step):
             yield self[np.arange(start, min(start + step, len(self)))]
