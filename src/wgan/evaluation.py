@@ -1,15 +1,16 @@
 """Offline evaluation of any generator against held-out real data (`wgan evaluate`).
 
-Reports, as applicable: the exact W1 between n generated and n held-out samples with the
-real-vs-real floor at the same n; modes captured and high-quality share for Gaussian
-mixtures; for images with a feature network, W1 on features, FID and KID (each with its
-real-vs-real reference), precision / recall / density / coverage, and (with the shipped
-digit classifiers) the class histogram and the share of confidently classified samples;
-optionally the Parzen-window log-likelihood of held-out data, with a reference row built
-from real training data; for data with a finite training set (point files, images), the
-memorisation check (`wgan.memorisation`): nearest-training-example distances of generated
-and held-out samples, their ratio and the share of likely copies. Toy distributions have
-no finite training set: no memorisation keys.
+Reports, as applicable: the exact W1 between m generated and m held-out samples with the
+real-vs-real floor on as many (m: `floors.w1_pair_size`, up to 2,000, fewer for large
+pictures); modes captured and high-quality share for Gaussian mixtures; for images with a
+feature network, W1 on features, FID and KID (each with its real-vs-real reference),
+precision / recall / density / coverage, and (with the shipped digit classifiers) the
+class histogram and the share of confidently classified samples; optionally the
+Parzen-window log-likelihood of held-out data, with a reference row built from real
+training data; for data with a finite training set (point files, images), the memorisation
+check (`wgan.memorisation`): nearest-training-example distances of generated and held-out
+samples, their ratio and the share of likely copies. Toy distributions have no finite
+training set: no memorisation keys.
 
 Key names: `<key>_std` is reserved for the spread of `<key>` over repeated draws
 (`repeats`); the spread of KID over its random subsets within one draw is `kid_subset_sd`.
@@ -79,7 +80,6 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
     from . import quality
 
     m = w1_sample_count(min(len(f_real), len(f_fake), len(f_ref)), f_real.shape[1]) if w1_n is None else w1_n
-
     kid_mean, kid_sd = quality.kid(f_fake, f_real)
     kid_ref_mean, kid_ref_sd = quality.kid(f_ref, f_real)
     out: dict[str, Any] = {
