@@ -129,11 +129,11 @@ def test_training_features_are_computed_once_per_data_set_and_network(tmp_path, 
     monkeypatch.setenv("WGAN_CACHE_DIR", str(tmp_path / "cache"))
     data = load_data("digits", image_size=32, seed=0)
     network = Counting(shipped_classifier("digits"))
-    monkeypatch.setattr(feature_cache, "_LAST", ())
+    monkeypatch.setattr(feature_cache, "_KEPT", {})
     first = feature_cache.dataset_features(data.train, network)
     assert network.images == len(data.train) and first.shape == (len(data.train), 128)
     assert len(list((tmp_path / "cache" / "features").glob("*.npy"))) == 1
-    monkeypatch.setattr(feature_cache, "_LAST", ())  # a new process: only the disk holds them
+    monkeypatch.setattr(feature_cache, "_KEPT", {})  # a new process: only the disk holds them
     again = feature_cache.dataset_features(data.train, network)
     assert network.images == len(data.train)  # nothing embedded the second time
     np.testing.assert_array_equal(again, first)
@@ -155,7 +155,7 @@ def test_without_a_disk_cache_training_features_are_computed_at_every_call(monke
     data = load_data("digits", image_size=32, seed=0)
     network = Counting(shipped_classifier("digits"))
     for _ in range(2):
-        monkeypatch.setattr(feature_cache, "_LAST", ())
+        monkeypatch.setattr(feature_cache, "_KEPT", {})
         feature_cache.dataset_features(data.train[:50], network)
     assert network.images == 100
 
@@ -168,13 +168,14 @@ def test_evaluate_embeds_the_training_set_once_across_calls(tmp_path, monkeypatc
     samples = data.to_float(data.holdout[:40])
     results = []
     for _ in range(2):
-        monkeypatch.setattr(feature_cache, "_LAST", ())
+        monkeypatch.setattr(feature_cache, "_KEPT", {})
         before = network.images
         results.append(evaluate_generator(Replay(samples), data, n=40, features=network))
         embedded = network.images - before
         results[-1]["embedded"] = embedded
-    assert results[0]["embedded"] == len(data.train) + 3 * 40  # training set, then real / fake / reference
-    assert results[1]["embedded"] == 3 * 40
+    # the training and held-out sets once (reference and held-out rows are taken from them), the samples
+    assert results[0]["embedded"] == len(data.train) + len(data.holdout) + 40
+    assert results[1]["embedded"] == 40
     assert results[0]["memorisation_ratio"] == results[1]["memorisation_ratio"]
     assert results[0]["w1_features_n"] == 40 and results[0]["w1_n"] == 40
 

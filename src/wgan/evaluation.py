@@ -1,15 +1,16 @@
 """Offline evaluation of any generator against held-out real data (`wgan evaluate`).
 
-Reports, as applicable: the exact W1 between n generated and n held-out samples with the
-real-vs-real floor at the same n; modes captured and high-quality share for Gaussian
-mixtures; for images with a feature network, W1 on features, FID and KID (each with its
-real-vs-real reference), precision / recall / density / coverage, and (with the shipped
-digit classifiers) the class histogram and the share of confidently classified samples;
-optionally the Parzen-window log-likelihood of held-out data, with a reference row built
-from real training data; for data with a finite training set (point files, images), the
-memorisation check (`wgan.memorisation`): nearest-training-example distances of generated
-and held-out samples, their ratio and the share of likely copies. Toy distributions have
-no finite training set: no memorisation keys.
+Reports, as applicable: the exact W1 between m generated and m held-out samples with the
+real-vs-real floor on as many (m: `floors.w1_pair_size`, up to 2,000, fewer for large
+pictures); modes captured and high-quality share for Gaussian mixtures; for images with a
+feature network, W1 on features, FID and KID (each with its real-vs-real reference),
+precision / recall / density / coverage, and (with the shipped digit classifiers) the
+class histogram and the share of confidently classified samples; optionally the
+Parzen-window log-likelihood of held-out data, with a reference row built from real
+training data; for data with a finite training set (point files, images), the memorisation
+check (`wgan.memorisation`): nearest-training-example distances of generated and held-out
+samples, their ratio and the share of likely copies. Toy distributions have no finite
+training set: no memorisation keys.
 
 Key names: `<key>_std` is reserved for the spread of `<key>` over repeated draws
 (`repeats`); the spread of KID over its random subsets within one draw is `kid_subset_sd`.
@@ -32,7 +33,7 @@ from .errors import WganError
 from .features import FeatureNetwork
 from .formatting import significant
 from .feature_cache import dataset_features
-from .floors import evaluation_sets, w1_floor, w1_pair_size, w1_sample_count
+from .floors import EvaluationDraw, evaluation_draw, w1_floor, w1_pair_size, w1_sample_count
 from .latent import random_latents
 from .memorisation import COPY_PERCENTILE, check_embedded, embed
 from .metrics import mode_metrics
@@ -79,7 +80,6 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
     from . import quality
 
     m = w1_sample_count(min(len(f_real), len(f_fake), len(f_ref)), f_real.shape[1]) if w1_n is None else w1_n
-
     kid_mean, kid_sd = quality.kid(f_fake, f_real)
     kid_ref_mean, kid_ref_sd = quality.kid(f_ref, f_real)
     out: dict[str, Any] = {
@@ -267,6 +267,31 @@ def fid_singular_said_once() -> Iterator[None]:
                                singular[0].lineno)
 
 
+HELDOUT_KEPT = 10_000
+"""Held-out sets of up to this many examples (or no more than are drawn) are embedded whole
+once and kept on disk (`feature_cache`); larger ones are embedded draw by draw."""
+
+
+def _real_features(data, features: FeatureNetwork, draw: EvaluationDraw,
+                   train_vectors: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The features (m, d) of a draw's held-out and reference samples. Rows of the held-out
+    set come from its features kept on disk (`feature_cache`, sets of up to HELDOUT_KEPT),
+    reference rows from the training set's features when they were computed
+    (`train_vectors`); the rest are embedded here."""
+    def embedded(x: np.ndarray) -> np.ndarray:
+        return features.features(torch.as_tensor(x)).numpy()
+
+    if draw.heldout_index is not None and len(data.holdout) <= max(HELDOUT_KEPT, len(draw.real)):
+        f_real = dataset_features(data.holdout, features)[draw.heldout_index]
+    else:
+        f_real = embedded(draw.real)
+    if draw.reference_index is not None and train_vectors is not None:
+        f_ref = train_vectors[draw.reference_index]
+    else:
+        f_ref = embedded(draw.reference)
+    return f_real, f_ref
+
+
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,
                    seed: int, train_vectors: np.ndarray | None = None,
                    details: dict[str, Any] | None = None, w1_samples: int = 0) -> dict[str, Any]:
@@ -274,7 +299,8 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         raise WganError(f"n = {n}: need at least 2 samples")
     start = time.perf_counter()
     classes = num_classes_of(generator)
-    real, real_labels, reference = evaluation_sets(data, n, seed, labelled=bool(classes))
+    draw = evaluation_draw(data, n, seed, labelled=bool(classes))
+    real, real_labels, reference = draw.real, draw.labels, draw.reference
     rng = np.random.default_rng([seed, 12])  # the KDE's real sets
     fake = generate(generator, n, seed)  # a conditional generator: every class in turn
     fake_labels = balanced_labels(n, classes).numpy() if classes else None
@@ -289,9 +315,8 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
     if data.mixture is not None:
         result.update(mode_metrics(fake, data.mixture))
     if features is not None:
-        f_real = features.features(torch.as_tensor(real)).numpy()
+        f_real, f_ref = _real_features(data, features, draw, train_vectors)
         f_fake = features.features(torch.as_tensor(fake)).numpy()
-        f_ref = features.features(torch.as_tensor(reference)).numpy()
         with fid_singular_said_once():
             result.update(_feature_metrics(features, f_real, f_fake, f_ref,
                                            w1_n=w1_pair_size(data, len(f_real), f_real.shape[1], w1_samples)))

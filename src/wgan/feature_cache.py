@@ -9,8 +9,8 @@ class, input size and weights: other data, or retrained weights, are computed af
 
 Where: `wgan.floors.cache_dir()` / "features" ($WGAN_CACHE_DIR, else $XDG_CACHE_HOME/wgan,
 else ~/.cache/wgan; WGAN_CACHE_DIR="" turns the disk cache off). A file that cannot be read
-or written is ignored. The last set embedded is also kept in memory, for several runs on one
-data set evaluated in one process.
+or written is ignored. The last two sets embedded (a training and a held-out set) are also
+kept in memory, for several runs on one data set evaluated in one process.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from .floors import cache_dir
 from .memorisation import embed
 
 _VERSION = "features-v1"
-_LAST: tuple = ()  # (key, features): the last set embedded in this process
+_KEPT: dict[str, np.ndarray] = {}  # key -> features: the last two sets embedded in this process
 
 
 def content_key(images: np.ndarray, network) -> str | None:
@@ -59,10 +59,9 @@ def dataset_features(images: np.ndarray, network) -> np.ndarray:
     """`memorisation.embed(images, network)`: features (n, d) float32 of a data set's images
     (n, C, H, W), uint8 or float in [-1, 1], from the disk cache when this network has
     embedded these images before (see the module docstring)."""
-    global _LAST
     key = content_key(images, network)
-    if key is not None and _LAST and _LAST[0] == key:
-        return _LAST[1]
+    if key is not None and key in _KEPT:
+        return _KEPT[key]
     path = _path(key)
     vectors = _read(path, len(images)) if path is not None else None
     if vectors is None:
@@ -70,7 +69,9 @@ def dataset_features(images: np.ndarray, network) -> np.ndarray:
         if path is not None:
             _write(path, vectors)
     if key is not None:
-        _LAST = (key, vectors)
+        while len(_KEPT) >= 2:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = vectors
     return vectors
 
 

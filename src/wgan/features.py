@@ -40,8 +40,10 @@ class FeatureNetwork:
     classifier: SmallCNN | None = None
 
     @torch.no_grad()
-    def features(self, images: Tensor, batch_size: int = 500) -> Tensor:
-        """(n, C, S, S) -> (n, d) float32, resizing to the network's image size first."""
+    def features(self, images: Tensor, batch_size: int = 128) -> Tensor:
+        """(n, C, S, S) -> (n, d) float32, resizing to the network's image size first. Batches of
+        128: at 500 a layer's output passes 32 MiB, which the allocator maps afresh from the
+        system at every batch (page faults: as much system time again as the network's own)."""
         out = []
         for i in range(0, len(images), batch_size):
             x = images[i:i + batch_size].float()

@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -97,29 +98,65 @@ def _key(reference: np.ndarray, real: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def evaluation_sets(data, n: int, seed: int, labelled: bool = False):
-    """The real sets evaluation draw `seed` compares (`wgan evaluate`, and the final
-    evaluation of training): held-out samples (<= n, *shape), their labels (or None unless
-    `labelled`) and a reference set of training samples of the same size, for the floor
-    (`reference_draw`: distinct training examples first)."""
+@dataclass(frozen=True)
+class EvaluationDraw:
+    """The real sets of one evaluation draw: held-out samples real (m, *shape), their labels
+    (m,) or None, a reference set of training samples (m, *shape); for a data set with finite
+    training and held-out arrays, the rows they were taken from (heldout_index into
+    data.holdout, reference_index into data.train), else None (a distribution)."""
+    real: np.ndarray
+    labels: np.ndarray | None
+    reference: np.ndarray
+    heldout_index: np.ndarray | None = None
+    reference_index: np.ndarray | None = None
+
+
+def evaluation_draw(data, n: int, seed: int, labelled: bool = False) -> EvaluationDraw:
+    """The real sets evaluation draw `seed` compares (`wgan evaluate`, and the final evaluation
+    of training): min(n, held-out size) held-out samples drawn without replacement, their
+    labels when `labelled`, and as many reference training samples (`reference_indices`:
+    distinct training examples first), for the floor."""
     rng = np.random.default_rng([seed, 11])
-    real, labels = data.heldout_labelled(n, rng) if labelled else (data.heldout(n, rng), None)
-    return real, labels, reference_draw(data, len(real), rng)
+    holdout, train = getattr(data, "holdout", None), getattr(data, "train", None)
+    if holdout is None or train is None or (labelled and getattr(data, "holdout_labels", None) is None):
+        real, labels = data.heldout_labelled(n, rng) if labelled else (data.heldout(n, rng), None)
+        return EvaluationDraw(real, labels, data.sample(len(real), rng) if train is None
+                              else _rows(data, train, reference_indices(data, len(real), rng)))
+    heldout_index = rng.choice(len(holdout), size=min(n, len(holdout)), replace=False)  # as data.heldout draws
+    reference_index = reference_indices(data, len(heldout_index), rng)
+    return EvaluationDraw(_rows(data, holdout, heldout_index),
+                          data.holdout_labels[heldout_index] if labelled else None,
+                          _rows(data, train, reference_index), heldout_index, reference_index)
+
+
+def evaluation_sets(data, n: int, seed: int, labelled: bool = False):
+    """`evaluation_draw`'s (real, labels, reference)."""
+    draw = evaluation_draw(data, n, seed, labelled)
+    return draw.real, draw.labels, draw.reference
+
+
+def _rows(data, array: np.ndarray, index: np.ndarray) -> np.ndarray:
+    return getattr(data, "to_float", np.asarray)(array[index])  # images are stored as uint8
+
+
+def reference_indices(data, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n rows of data.train for a real-vs-real reference, drawn without replacement, so that
+    the first min(n, training size) are distinct examples (with repeats the reference is a
+    smaller sample than the held-out set it is compared with, and its W1 is not the floor of
+    that n), topped up with replacement past the training set's size."""
+    size = len(data.train)
+    order = rng.choice(size, size=min(n, size), replace=False)
+    if len(order) < n:
+        order = np.concatenate([order, rng.integers(size, size=n - len(order))])
+    return order
 
 
 def reference_draw(data, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n real training samples (n, *shape) for a real-vs-real reference. A finite training
-    set (point file, images): drawn without replacement, so that the first min(n, training
-    size) are distinct examples (with repeats the reference is a smaller sample than the
-    held-out set it is compared with, and its W1 is not the floor of that n), topped up
-    with replacement past the training set's size; a distribution: n fresh draws."""
+    """n real training samples (n, *shape) for a real-vs-real reference: the rows of
+    `reference_indices` for a finite training set (point file, images), n fresh draws from a
+    distribution."""
     train = getattr(data, "train", None)
-    if train is None:
-        return data.sample(n, rng)
-    order = rng.choice(len(train), size=min(n, len(train)), replace=False)
-    if len(order) < n:
-        order = np.concatenate([order, rng.integers(len(train), size=n - len(order))])
-    return getattr(data, "to_float", np.asarray)(train[order])
+    return data.sample(n, rng) if train is None else _rows(data, train, reference_indices(data, n, rng))
 
 
 def distinct_reference(data) -> int | None:
