@@ -254,3 +254,17 @@ def test_tile_bounds_hold_for_every_pair(metric, p):
     c = cdist(x, y, metric) ** p
     assert (lower[tx.tile_of][:, ty.tile_of] <= c).all() and (c <= upper[tx.tile_of][:, ty.tile_of]).all()
     assert np.array_equal(np.sort(ty.gather(np.array([3, 1]))), np.sort(np.r_[ty.members(3), ty.members(1)]))
+
+
+def test_long_solves_say_where_they_are(monkeypatch, caplog):
+    import logging
+
+    from wgan.transport import sparse
+
+    monkeypatch.setattr(sparse, "_QUIET_SECONDS", 0.0)
+    rng = np.random.default_rng(0)
+    with caplog.at_level(logging.INFO, logger="wgan"):
+        sparse_wasserstein(rng.normal(size=(300, 2)), rng.normal(size=(300, 2)), coarse_size=50)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(ln.startswith("exact transport: level 3/3 (300 x 300 points): solving on") for ln in lines)
+    assert any("round 1:" in ln and "gap" in ln for ln in lines)

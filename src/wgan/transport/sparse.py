@@ -82,6 +82,12 @@ class _Progress:
     def __init__(self, levels: int):
         self.start, self.levels = time.perf_counter(), levels
 
+    def begin(self, level: int, shape: tuple[int, int], edges: int) -> None:
+        elapsed = time.perf_counter() - self.start
+        if elapsed >= _QUIET_SECONDS:
+            log.info("exact transport: level %d/%d (%s x %s points): solving on %s candidate pairs, %.0f s",
+                     level + 1, self.levels, f"{shape[0]:,}", f"{shape[1]:,}", f"{edges:,}", elapsed)
+
     def say(self, level: int, shape: tuple[int, int], rounds: int, edges: int, gap: float, cost: float) -> None:
         elapsed = time.perf_counter() - self.start
         if elapsed >= _QUIET_SECONDS:
@@ -495,7 +501,7 @@ def _dense_level(costs: _Costs, a, b, max_iter):
     return value, u, v, scipy.sparse.coo_array(plan)
 
 
-def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None):
+def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=None):
     """One level: candidate graph, sparse solves and certification rounds (module docstring).
     Returns the cost, the plan, the rounds, the edges and (lower bound, u, v) feasible."""
     import scipy.sparse
@@ -518,6 +524,8 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None):
         u0, rows, cols, values, top = _first_pass(costs, v0, k, pending, check=True, coarse=prev is not None)
     graph = _Graph(m)
     graph.add(rows, cols, values)
+    if begin is not None:
+        begin(graph.rows.size)
     tol = _EDGE_RTOL * top
     best = (float(a @ u0 + b @ v0), u0, v0)  # (u0, v0) is feasible: a lower bound already
     u, v, rounds, gaps = u0, v0, 0, []
@@ -615,7 +623,10 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
             def report(rounds, edges, gap, cost, level=level, shape=(nl, ml)):
                 progress.say(level, shape, rounds, edges, gap, cost)
 
-            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report)
+            def begin(edges, level=level, shape=(nl, ml)):
+                progress.begin(level, shape, edges)
+
+            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report, begin)
         bound, u, v = best
         prev = (u, v, plan.row, plan.col)
     u_full, v_full = np.zeros(len(x)), np.zeros(len(y))
