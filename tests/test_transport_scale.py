@@ -268,3 +268,14 @@ def test_long_solves_say_where_they_are(monkeypatch, caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert any(ln.startswith("exact transport: level 3/3 (300 x 300 points): solving on") for ln in lines)
     assert any("round 1:" in ln and "gap" in ln for ln in lines)
+
+
+def test_ties_among_the_heaviest_moves_are_a_seeded_sample():
+    from wgan.plots.transport import heaviest_moves
+
+    mass = np.full(1000, 1e-3) * (1 + 1e-13 * np.arange(1000))  # equal up to round-off
+    mass[[5, 700]] = 2e-3
+    first = heaviest_moves(mass, 50)
+    assert set(first[:2]) == {5, 700}
+    assert np.array_equal(first, heaviest_moves(mass, 50))
+    assert first[2:].max() > 500 and first[2:].min() < 500  # not the last 48 by round-off
