@@ -28,6 +28,13 @@ sparse solver's rounds on the finest level, final edges and certified gap. Goals
 points a side in POT's time or less within 2 GiB; 20,000 within 5 minutes and 8 GiB.
 `python -m benchmarks transport -- --pairs-only` runs this part alone.
 
+`--cli-only` runs `wgan emd --points-a A.csv --points-b B.csv --json` as a user would, on CSV
+files of the "gaussians" and "blob" pairs at 10,000 and 50,000 points a side (`--quick`: the
+"gaussians" pair at 10,000 only): W1, the certified gap, CPU and wall seconds and the peak
+resident memory of the command (goal: 50,000 a side within 5 minutes and 8 GiB); at 10,000
+the same W1 from `ot.emd2` on the dense matrix and from scipy's linear_sum_assignment (goal:
+equal to 1e-9 relative). Results: bench-results/transport_cli.json.
+
 Peak memory includes the interpreter with numpy, scipy, POT and torch imported (the
 "baseline" row); every worker imports the same modules. Results: bench-results/transport.json, the
 solver-against-POT table bench-results/transport.md.
@@ -268,11 +275,112 @@ def pair_rows() -> list[dict]:
     return rows
 
 
+CLI_SIZES = (10_000, 50_000)
+CLI_BUDGET_S, CLI_BUDGET_GIB = 300.0, 8.0
+
+
+def run_cli(pair: str, n: int, folder: Path, timeout: float = 1800) -> dict:
+    """`wgan emd --points-a A.csv --points-b B.csv --json` on the n-point clouds of PAIRS[pair],
+    written as CSV as a user would: W1, certified gap, the child's CPU and wall seconds and
+    peak resident memory (os.wait4)."""
+    x, y = pair_clouds(pair, n)
+    fa, fb = folder / f"{pair}_{n}_a.csv", folder / f"{pair}_{n}_b.csv"
+    np.savetxt(fa, x, delimiter=",", fmt="%.17g")
+    np.savetxt(fb, y, delimiter=",", fmt="%.17g")
+    env = {**os.environ, **ONE_THREAD, "PYTHONPATH": str(ROOT / "src")}
+    start = time.perf_counter()
+    with open(folder / "out.json", "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "wgan", "emd", "--points-a", str(fa), "--points-b", str(fb),
+                                 "--json"], stdout=out, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except KeyboardInterrupt:
+            proc.kill()
+            raise
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    row = {"pair": pair, "n": n, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+           "peak_gib": usage.ru_maxrss / 2 ** 20, "exit": proc.returncode,
+           "stderr_tail": proc.stderr.read()[-300:]}
+    if proc.returncode == 0:
+        report = json.loads((folder / "out.json").read_text())
+        row.update(w1=report["wasserstein"], gap=report.get("gap"), solver=report["solver"],
+                   cost=report["cost"])
+    return row
+
+
+def reference_values(pair: str, n: int) -> dict:
+    """The same W1 by POT's dense simplex and by scipy's linear_sum_assignment (n x n float64
+    cdist matrix, uniform masses: an assignment problem), in this process."""
+    import ot
+    from scipy.optimize import linear_sum_assignment
+    from scipy.spatial.distance import cdist
+
+    from wgan.transport import exact_solver_iterations
+
+    x, y = pair_clouds(pair, n)
+    start = time.process_time()
+    c = cdist(x, y)
+    a = np.full(n, 1.0 / n)
+    out = {"pot": float(ot.emd2(a, a, c, numItermax=exact_solver_iterations(n, n)))}
+    out["pot_cpu_s"] = time.process_time() - start
+    start = time.process_time()
+    rows, cols = linear_sum_assignment(c)
+    out["lsa"] = float(c[rows, cols].mean())
+    out["lsa_cpu_s"] = time.process_time() - start
+    return out
+
+
+def cli_rows(sizes, pairs, check_n: int | None) -> list[dict]:
+    """`wgan emd` on PAIRS at `sizes`, and at check_n the same W1 from POT and scipy."""
+    import tempfile
+
+    rows = []
+    print("\nwgan emd --points-a/--points-b (CSV files, one thread): exact W1 with the certified sparse "
+          f"solver; goal: 50,000 a side within {CLI_BUDGET_S:g} s and {CLI_BUDGET_GIB:g} GiB", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            for pair in pairs:
+                row = run_cli(pair, n, Path(tmp))
+                if n == check_n and row["exit"] == 0:
+                    ref = reference_values(pair, n)
+                    row.update(ref)
+                    row["rel_diff_pot"] = abs(row["cost"] - ref["pot"]) / ref["pot"]
+                    row["rel_diff_lsa"] = abs(row["cost"] - ref["lsa"]) / ref["lsa"]
+                rows.append(row)
+                print(_format_cli(row), flush=True)
+    return rows
+
+
+def _format_cli(row: dict) -> str:
+    head = f"{row['pair']:>9} n = {row['n']:>6,}: "
+    if row["exit"] != 0:
+        return head + f"exit {row['exit']}: {row['stderr_tail'].strip().splitlines()[-1:]}"
+    line = (head + f"W1 {row['w1']:.10g}, gap {row['gap'] if row['gap'] is not None else 0:.2g}, "
+            f"{row['cpu_s']:.1f} s CPU, {row['wall_s']:.1f} s wall, peak {row['peak_gib']:.2f} GiB")
+    if "pot" in row:
+        line += (f"; POT emd2 {row['pot']:.10g} (rel. diff {row['rel_diff_pot']:.1e}, "
+                 f"{row['pot_cpu_s']:.1f} s CPU), linear_sum_assignment {row['lsa']:.10g} "
+                 f"({row['rel_diff_lsa']:.1e}, {row['lsa_cpu_s']:.1f} s CPU)")
+    return line
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks transport")
     parser.add_argument("--pairs-only", action="store_true", help="only the sparse-vs-POT rows of PAIRS")
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only `wgan emd` on point files: 10,000 (checked against POT and scipy) and "
+                             "50,000 points a side")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --cli-only: 10,000 points a side, the two-samples pair only")
     args = parser.parse_args(argv or [])
     out = ROOT / "bench-results"
+    if args.cli_only:
+        sizes, pairs = ((10_000,), ("gaussians",)) if args.quick else (CLI_SIZES, ("gaussians", "blob"))
+        rows = cli_rows(sizes, pairs, check_n=10_000)
+        out.mkdir(exist_ok=True)
+        (out / "transport_cli.json").write_text(json.dumps({"cli": rows}, indent=2))
+        return rows
     if args.pairs_only:
         pairs = pair_rows()
         results.write("transport", pairs, *pairs_table(pairs),
@@ -326,8 +434,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", nargs=2, metavar=("METHOD", "N"), help="internal: one measurement")
     parser.add_argument("--pairs-only", action="store_true", help="only the sparse-vs-POT rows of PAIRS")
+    parser.add_argument("--cli-only", action="store_true", help="only `wgan emd` on point files")
+    parser.add_argument("--quick", action="store_true", help="with --cli-only: 10,000 points a side only")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(work(args.worker[0], int(args.worker[1]))))
     else:
-        main(["--pairs-only"] if args.pairs_only else [])
+        main([flag for flag, on in (("--pairs-only", args.pairs_only), ("--cli-only", args.cli_only),
+                                    ("--quick", args.quick)) if on])

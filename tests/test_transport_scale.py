@@ -68,8 +68,13 @@ def test_cli_refusal_names_the_numbers(monkeypatch, clouds, capsys):
 @pytest.mark.parametrize("n, m, d, metric, p", [
     (120, 120, 2, "euclidean", 1), (200, 90, 2, "cityblock", 1), (150, 150, 3, "euclidean", 2),
     (300, 250, 1, "chebyshev", 1), (80, 130, 5, "euclidean", 1), (400, 400, 2, "sqeuclidean", 1)])
-def test_sparse_solver_equals_pot_on_a_matrix_of_problems(n, m, d, metric, p):
+@pytest.mark.parametrize("tiles", [False, True])
+def test_sparse_solver_equals_pot_on_a_matrix_of_problems(n, m, d, metric, p, tiles, monkeypatch):
     import ot
+
+    from wgan.transport import sparse
+
+    monkeypatch.setattr(sparse, "_TILE_MIN_PAIRS", 0 if tiles else 10**18)
 
     rng = np.random.default_rng(n + m + d)
     x, y = rng.normal(size=(n, d)), rng.normal(size=(m, d)) * 1.3 + 0.4
@@ -168,3 +173,109 @@ def test_bad_solver_and_plan_flags_are_one_line(tmp_path, capsys, argv, message)
     assert main(["emd", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("sep, header, comment", [(",", "x,y,z", ""), (";", "", "# made by hand\n"),
+                                                  ("\t", "a\tb\tc", ""), (" ", "", "")])
+def test_point_reader_reads_exactly_the_numbers_written(tmp_path, sep, header, comment):
+    from wgan.data.points import read_point_file
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(500, 3)) * 10.0 ** rng.integers(-8, 8, size=(500, 3))
+    text = comment + (header + "\n" if header else "") + "\n".join(sep.join(repr(float(v)) for v in row)
+                                                                     for row in values) + "\n"
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    file = read_point_file(path)
+    assert np.array_equal(file.points, values)  # the same float64 as Python's float(text)
+    assert file.header == (header or None) and file.delimiter == sep
+
+
+def test_point_reader_still_names_the_bad_line(tmp_path):
+    from wgan.data.points import read_point_file
+    from wgan.errors import DataError
+
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n" + "1,2\n" * 3000 + "3,oops\n")
+    with pytest.raises(DataError, match="line 3002, column 2: 'oops' is not a number"):
+        read_point_file(path)
+
+
+@pytest.mark.parametrize("case", ["blob", "far", "duplicates", "lattice", "weights", "seuclidean"])
+def test_tiled_passes_on_hard_cases(case, monkeypatch):
+    """Tiles prune pairs by bounds; forced on at every level, the optimum stays POT's."""
+    import ot
+
+    from wgan.transport import sparse
+
+    monkeypatch.setattr(sparse, "_TILE_MIN_PAIRS", 0)
+    rng = np.random.default_rng(5)
+    a = b = None
+    metric = "euclidean"
+    if case == "blob":
+        x = 0.05 * rng.normal(size=(600, 2))
+        angles = 2 * np.pi * rng.integers(8, size=500) / 8
+        y = 2 * np.stack([np.cos(angles), np.sin(angles)], 1) + 0.02 * rng.normal(size=(500, 2))
+    elif case == "far":
+        x, y = rng.normal(size=(400, 2)), rng.normal(size=(400, 2)) + [50.0, -20.0]
+    elif case == "duplicates":
+        x = np.repeat(rng.normal(size=(40, 2)), 10, axis=0)
+        y = np.repeat(rng.normal(size=(50, 2)), 8, axis=0)
+    elif case == "lattice":
+        g = np.stack(np.meshgrid(np.arange(20), np.arange(20)), -1).reshape(-1, 2).astype(float)
+        x, y = g, g + [0.5, 0.0]
+    elif case == "weights":
+        x, y = rng.normal(size=(300, 3)), rng.normal(size=(350, 3)) + 0.5
+        a, b = rng.random(300) * (rng.random(300) > 0.3), rng.random(350)
+    else:
+        x, y = rng.normal(size=(300, 2)) * [1.0, 30.0], rng.normal(size=(300, 2)) * [2.0, 10.0]
+        metric = "seuclidean"
+    wa = np.full(len(x), 1 / len(x)) if a is None else a / a.sum()
+    wb = np.full(len(y), 1 / len(y)) if b is None else b / b.sum()
+    options = {"V": np.var(np.vstack([x, y]), axis=0, ddof=1)} if metric == "seuclidean" else {}
+    c = cdist(x, y, metric, **options)
+    expected = ot.emd2(wa, wb, c, numItermax=10**8)
+    result = sparse_wasserstein(x, y, a, b, metric=metric, coarse_size=60)
+    assert result.cost == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    assert result.gap <= 1e-9 * result.cost + 1e-12
+    keep = wa > 0
+    assert (result.u[keep, None] + result.v[None, :] <= c[keep] + 1e-9 * c.max()).all()
+
+
+@pytest.mark.parametrize("metric, p", [("euclidean", 1), ("cityblock", 1), ("chebyshev", 2), ("sqeuclidean", 1)])
+def test_tile_bounds_hold_for_every_pair(metric, p):
+    from wgan.transport.tiles import Tiles, cost_bounds
+
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(700, 3)), rng.normal(size=(500, 3)) * 2
+    tx, ty = Tiles(x, 16), Tiles(y, 8)
+    assert sorted(tx.order.tolist()) == list(range(700)) and tx.sizes.max() <= 16
+    lower, upper = cost_bounds(tx, ty, metric, p, {})
+    c = cdist(x, y, metric) ** p
+    assert (lower[tx.tile_of][:, ty.tile_of] <= c).all() and (c <= upper[tx.tile_of][:, ty.tile_of]).all()
+    assert np.array_equal(np.sort(ty.gather(np.array([3, 1]))), np.sort(np.r_[ty.members(3), ty.members(1)]))
+
+
+def test_long_solves_say_where_they_are(monkeypatch, caplog):
+    import logging
+
+    from wgan.transport import sparse
+
+    monkeypatch.setattr(sparse, "_QUIET_SECONDS", 0.0)
+    rng = np.random.default_rng(0)
+    with caplog.at_level(logging.INFO, logger="wgan"):
+        sparse_wasserstein(rng.normal(size=(300, 2)), rng.normal(size=(300, 2)), coarse_size=50)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(ln.startswith("exact transport: level 3/3 (300 x 300 points): solving on") for ln in lines)
+    assert any("round 1:" in ln and "gap" in ln for ln in lines)
+
+
+def test_ties_among_the_heaviest_moves_are_a_seeded_sample():
+    from wgan.plots.transport import heaviest_moves
+
+    mass = np.full(1000, 1e-3) * (1 + 1e-13 * np.arange(1000))  # equal up to round-off
+    mass[[5, 700]] = 2e-3
+    first = heaviest_moves(mass, 50)
+    assert set(first[:2]) == {5, 700}
+    assert np.array_equal(first, heaviest_moves(mass, 50))
+    assert first[2:].max() > 500 and first[2:].min() < 500  # not the last 48 by round-off

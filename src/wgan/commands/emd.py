@@ -436,7 +436,9 @@ def _print(args, sol: Solution, supply, demand, cost, points_a, points_b, power)
         print(format_plan(sol.dense, supply, demand, sol.u, sol.v))
     else:
         count = len(sol.mass)
-        order = np.argsort(-sol.mass, kind="stable")[:_MAX_LISTED]
+        from ..plots.transport import heaviest_moves
+
+        order = heaviest_moves(sol.mass, _MAX_LISTED)
         heaviest = f"; the heaviest {len(order)}" if count > len(order) else ""
         print(f"plan: {n} x {m}, {count:,} non-zero entries{heaviest}:")
         costs = _pair_costs(args, sol, order, cost, points_a, points_b, power)

@@ -43,12 +43,24 @@ def plot_transport_plan(plan: np.ndarray, path: Path, cost: np.ndarray | None = 
     return base.save(fig, path, dpi=110)
 
 
+def heaviest_moves(mass: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest masses, largest first. Masses equal to 1e-9 relative (a
+    uniform assignment's, up to the solver's round-off) are ties, broken by a seeded random
+    order, so that k of many equal moves are a fair sample, not the first or the last."""
+    mass = np.asarray(mass, dtype=np.float64)
+    if mass.size == 0:
+        return np.zeros(0, np.int64)
+    level = np.round(mass / mass.max() * 1e9)
+    tiebreak = np.random.default_rng(0).permutation(mass.size)
+    return np.lexsort((tiebreak, -level))[:k]
+
+
 def plot_transport_points(x: np.ndarray, y: np.ndarray, plan, path: Path, title: str = "",
                           max_moves: int | None = None) -> Path:
     """Two point sets, x (n, d) and y (m, d), joined where the plan moves mass: each
     segment's width and opacity grow with its mass. `plan`: an (n, m) array, or its non-zero
     entries as (rows, cols, masses). With `max_moves`, only the heaviest that many moves are
-    drawn (the title says so). 1-D points are drawn on two rows (x at height 0, y at height
+    drawn (the title says so; ties as `heaviest_moves` breaks them). 1-D points are drawn on two rows (x at height 0, y at height
     1); d >= 3 as the projection on dimensions 0 and 1, labelled so."""
     from matplotlib.collections import LineCollection
 
@@ -66,7 +78,7 @@ def plot_transport_points(x: np.ndarray, y: np.ndarray, plan, path: Path, title:
         mass = plan[rows, cols]
     count = len(mass)
     if max_moves is not None and count > max_moves:
-        heaviest = np.argsort(-mass, kind="stable")[:max_moves]
+        heaviest = heaviest_moves(mass, max_moves)
         rows, cols, mass = rows[heaviest], cols[heaviest], mass[heaviest]
         title = f"{title}\nthe heaviest {max_moves:,} of {count:,} moves" if title else \
             f"the heaviest {max_moves:,} of {count:,} moves"
@@ -74,8 +86,9 @@ def plot_transport_points(x: np.ndarray, y: np.ndarray, plan, path: Path, title:
     fig, ax = plt.subplots(figsize=(6.5, 6))
     segments = np.stack([x[rows, :2], y[cols, :2]], axis=1)
     colors = np.zeros((len(rows), 4))
-    colors[:, 3] = 0.25 + 0.65 * weights
-    ax.add_collection(LineCollection(segments, colors=colors, linewidths=0.4 + 2.0 * weights,
+    thin = float(np.sqrt(min(1.0, 100.0 / max(len(rows), 1))))  # many segments: thinner, lighter
+    colors[:, 3] = (0.25 + 0.65 * weights) * max(thin, 0.3)
+    ax.add_collection(LineCollection(segments, colors=colors, linewidths=(0.4 + 2.0 * weights) * max(thin, 0.15),
                                      label="plan (width ~ mass)", zorder=2))
     # Markers shrink as the sets grow, so that 50,000 points stay points, not a smear.
     size = float(np.clip(14.0 * np.sqrt(300.0 / max(len(x), len(y), 1)), 0.3, 14.0))

@@ -90,6 +90,8 @@ def check_fits(solver: str, n: int, m: int, available: int | None = None) -> Non
     names = {"simplex": "the dense network simplex", "assignment": "the assignment solver",
              "sparse": "the sparse solver"}
     others = [a for a in ALTERNATIVES if not (solver == "sparse" and a.startswith("the certified"))]
+    if solver == "assignment":  # the same optimum per unit for two uniform sets of one size
+        others[0] = others[0].replace("(--solver sparse", "(wgan emd without --assignment, --solver sparse")
     raise WganError(f"exact transport of {n:,} x {m:,} points by {names.get(solver, solver)} needs about "
                     f"{gib(need)} of memory, {gib(available)} is available: use " + ", ".join(others[:-1])
                     + f" or {others[-1]}")

@@ -48,6 +48,7 @@ from ..errors import WganError
 from .exact import TransportWarning, _network_simplex
 from .inputs import Metric, _as_weights, _check_p, _pair
 from .memory import check_fits
+from .tiles import Tiles, cost_bounds, pair_costs, supported
 
 # Entries of the cost matrix per block of rows (2 MiB of float64).
 _BLOCK = 2 ** 18
@@ -65,6 +66,10 @@ _STALL_ROUNDS = 3
 _STALL_RTOL = 1e-9
 # From this many coordinates on, Euclidean costs come from a matrix product, not cdist.
 _BLAS_MIN_DIM = 32
+# Points per tile of x (rows) and of y (columns) in the tiled passes (`tiles`), and the
+# fewest pairs from which a level takes them.
+_TILE_ROWS, _TILE_COLS = 64, 32
+_TILE_MIN_PAIRS = 1_000_000
 # A solve says where it is (logging, INFO) once it has run this long.
 _QUIET_SECONDS = 5.0
 
@@ -76,6 +81,12 @@ class _Progress:
 
     def __init__(self, levels: int):
         self.start, self.levels = time.perf_counter(), levels
+
+    def begin(self, level: int, shape: tuple[int, int], edges: int) -> None:
+        elapsed = time.perf_counter() - self.start
+        if elapsed >= _QUIET_SECONDS:
+            log.info("exact transport: level %d/%d (%s x %s points): solving on %s candidate pairs, %.0f s",
+                     level + 1, self.levels, f"{shape[0]:,}", f"{shape[1]:,}", f"{edges:,}", elapsed)
 
     def say(self, level: int, shape: tuple[int, int], rounds: int, edges: int, gap: float, cost: float) -> None:
         elapsed = time.perf_counter() - self.start
@@ -154,6 +165,15 @@ class _Costs:
             c **= self.p
         return c
 
+    def sub(self, ia: np.ndarray, jb: np.ndarray) -> np.ndarray:
+        """C[ia][:, jb] (cdist computes each pair alone: the same numbers as in `block`)."""
+        from scipy.spatial.distance import cdist
+
+        c = cdist(self.x[ia], self.y[jb], metric=self.metric, **self.options)
+        if self.p != 1:
+            c **= self.p
+        return c
+
     def blocks(self, rows: int | None = None, check: bool = False):
         """(i0, i1, C[i0:i1]) over the first `rows` rows (all by default), block by block."""
         n = self.shape[0] if rows is None else rows
@@ -220,6 +240,16 @@ class _Columns:
 
     def __init__(self, m: int):
         self.value, self.row, self.cost = np.full(m, np.inf), np.zeros(m, np.int64), np.zeros(m)
+
+    def update_at(self, r: np.ndarray, c: np.ndarray, ia: np.ndarray, jb: np.ndarray) -> None:
+        """As update, for the rows ia and the (distinct) columns jb of a block r, c."""
+        low = r.min(axis=0)
+        better = np.flatnonzero(low < self.value[jb])
+        if better.size:
+            rows = r[:, better].argmin(axis=0)
+            cols = jb[better]
+            self.value[cols], self.row[cols] = low[better], ia[rows]
+            self.cost[cols] = c[rows, better]
 
     def update(self, r: np.ndarray, c: np.ndarray, i0: int) -> None:
         low = r.min(axis=0)
@@ -298,6 +328,117 @@ def _certify(costs: _Costs, u: np.ndarray, v: np.ndarray, tol: float):
     return row_least, columns.value, np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v)
 
 
+class _TiledCosts:
+    """A level's costs with k-d tiles of both sets and the cost bounds between tiles
+    (`tiles`): the passes below compute only the tile pairs the bounds cannot rule out."""
+
+    def __init__(self, costs: _Costs):
+        self.costs = costs
+        self.tx, self.ty = Tiles(costs.x, _TILE_ROWS), Tiles(costs.y, _TILE_COLS)
+        self.lower, self.upper = cost_bounds(self.tx, self.ty, costs.metric, costs.p, costs.options)
+        self.top = float(self.upper.max()) / (1.0 + 1e-12)
+
+
+def _least_threshold(upper: np.ndarray, sizes: np.ndarray, k: int) -> np.ndarray:
+    """Per row tile, a value that each of its rows has at least k entries at or below, from
+    upper bounds (T_rows, T_cols) on tile pairs with sizes (T_cols,) columns each."""
+    order = np.argsort(upper, axis=1)
+    enough = np.cumsum(sizes[order], axis=1) >= k
+    pos = np.argmax(enough, axis=1)
+    return np.take_along_axis(upper, order[np.arange(len(order)), pos][:, None], axis=1)[:, 0]
+
+
+def _k_least(t: np.ndarray, k: int) -> np.ndarray:
+    if k < t.shape[1]:
+        return np.argpartition(t, k - 1, axis=1)[:, :k]
+    return np.broadcast_to(np.arange(t.shape[1]), t.shape)
+
+
+def _first_pass_tiled(tc: _TiledCosts, v0: np.ndarray, k: int, pending: tuple, coarse: bool):
+    """_first_pass over the tile pairs that can hold a row's k least (bounds: `tiles`)."""
+    costs, tx, ty = tc.costs, tc.tx, tc.ty
+    n, m = costs.shape
+    k = min(k, m)
+    lower = tc.lower - ty.reduce_max(v0)[None, :]
+    need = lower <= _least_threshold(tc.upper - ty.reduce_min(v0)[None, :], ty.sizes, k)[:, None]
+    if coarse:
+        need |= tc.lower <= _least_threshold(tc.upper, ty.sizes, k)[:, None]
+    u0 = np.empty(n)
+    columns = _Columns(m)
+    found_r, found_c, found_v = [], [], []
+    for a in range(len(tx)):
+        ia, jb = tx.members(a), ty.gather(np.flatnonzero(need[a]))
+        c = costs.sub(ia, jb)
+        r = c - v0[None, jb]
+        u0[ia] = r.min(axis=1)
+        for t in ((r, c) if coarse else (r,)):
+            idx = _k_least(t, min(k, len(jb)))
+            found_r.append(np.repeat(ia, idx.shape[1]))
+            found_c.append(jb[idx].ravel())
+            found_v.append(np.take_along_axis(c, idx, axis=1).ravel())
+        r -= u0[ia, None]
+        columns.update_at(r, c, ia, jb)
+    prow, pcol = pending
+    found_r.append(prow)
+    found_c.append(pcol)
+    found_v.append(pair_costs(costs.x[prow], costs.y[pcol], costs.metric, costs.p, costs.options))
+    seen = np.flatnonzero(np.isfinite(columns.value))
+    found_r.append(columns.row[seen])
+    found_c.append(seen)
+    found_v.append(columns.cost[seen])
+    return u0, np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), tc.top
+
+
+def _certify_tiled(tc: _TiledCosts, u: np.ndarray, v: np.ndarray, tol: float):
+    """_certify over the tile pairs whose reduced costs can be negative; each row's and column's
+    least is taken over those (the others' are >= 0, which is all _feasible needs)."""
+    costs, tx, ty = tc.costs, tc.tx, tc.ty
+    n, m = costs.shape
+    bound = tc.lower - tx.reduce_max(u)[:, None] - ty.reduce_max(v)[None, :]
+    look = bound < 0
+    row_least = np.full(n, np.inf)
+    columns = _Columns(m)
+    found_r, found_c, found_v = [], [], []
+    for a in np.flatnonzero(look.any(axis=1)):
+        ia, jb = tx.members(a), ty.gather(np.flatnonzero(look[a]))
+        c = costs.sub(ia, jb)
+        r = c - u[ia, None]
+        r -= v[None, jb]
+        least = r.min(axis=1)
+        row_least[ia] = least
+        bad = np.flatnonzero(least < -tol)
+        if bad.size:
+            rb = r[bad]
+            idx = _k_least(rb, min(_ROW_VIOLATORS, len(jb)))
+            keep = np.take_along_axis(rb, idx, axis=1) < -tol
+            local = np.broadcast_to(bad[:, None], idx.shape)[keep]
+            found_r.append(ia[local])
+            found_c.append(jb[idx[keep]])
+            found_v.append(c[local, idx[keep]])
+        columns.update_at(r, c, ia, jb)
+    bad = np.flatnonzero(columns.value < -tol)
+    found_r.append(columns.row[bad])
+    found_c.append(bad)
+    found_v.append(columns.cost[bad])
+    return row_least, columns.value, np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v)
+
+
+def _column_c_transform_tiled(costs: _Costs, u: np.ndarray, rows: int) -> np.ndarray:
+    """_column_c_transform by tiles: v_j = min over the first `rows` rows i of C_ij - u_i."""
+    tx, ty = Tiles(costs.x[:rows], _TILE_ROWS), Tiles(costs.y, _TILE_COLS)
+    lower, upper = cost_bounds(tx, ty, costs.metric, costs.p, costs.options)
+    lower = lower - tx.reduce_max(u)[:, None]
+    cap = (upper - tx.reduce_min(u)[:, None]).min(axis=0)  # each column's min is below it
+    v = np.empty(costs.shape[1])
+    need = lower <= cap[None, :]
+    for b in range(len(ty)):
+        ia, jb = tx.gather(np.flatnonzero(need[:, b])), ty.members(b)
+        c = costs.sub(ia, jb)
+        c -= u[ia, None]
+        v[jb] = c.min(axis=0)
+    return v
+
+
 def _feasible(a, b, u, v, row_least, col_least):
     """(u, v) made feasible for all pairs, by lowering u by each row's violation or v by each
     column's, whichever costs less, with its dual objective: a lower bound on the optimum."""
@@ -360,29 +501,41 @@ def _dense_level(costs: _Costs, a, b, max_iter):
     return value, u, v, scipy.sparse.coo_array(plan)
 
 
-def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None):
+def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=None):
     """One level: candidate graph, sparse solves and certification rounds (module docstring).
     Returns the cost, the plan, the rounds, the edges and (lower bound, u, v) feasible."""
     import scipy.sparse
 
     n, m = costs.shape
+    tiled = _TiledCosts(costs) if _tiles_pay(costs) else None
+    if tiled is not None and not np.isfinite(tiled.top):
+        tiled = None  # costs that overflow: the block passes name the pair
     if prev is None:
         v0, pending = np.zeros(m), _north_west_corner(a, b)
     else:
         u_prev, v_prev, prow, pcol = prev
-        v0 = _column_c_transform(costs, u_prev, len(u_prev))
+        transform = _column_c_transform_tiled if tiled is not None else _column_c_transform
+        v0 = transform(costs, u_prev, len(u_prev))
         nw_rows, nw_cols = _north_west_corner(a, b)
         pending = (np.concatenate([nw_rows, prow]), np.concatenate([nw_cols, pcol]))
-    u0, rows, cols, values, top = _first_pass(costs, v0, k, pending, check=True, coarse=prev is not None)
+    if tiled is not None:
+        u0, rows, cols, values, top = _first_pass_tiled(tiled, v0, k, pending, coarse=prev is not None)
+    else:
+        u0, rows, cols, values, top = _first_pass(costs, v0, k, pending, check=True, coarse=prev is not None)
     graph = _Graph(m)
     graph.add(rows, cols, values)
+    if begin is not None:
+        begin(graph.rows.size)
     tol = _EDGE_RTOL * top
     best = (float(a @ u0 + b @ v0), u0, v0)  # (u0, v0) is feasible: a lower bound already
     u, v, rounds, gaps = u0, v0, 0, []
     while True:
         plan, value, u, v, capped = _solve(a, b, graph.matrix((n, m)), max_iter, (u, v))
         rounds += 1
-        row_least, col_least, rows, cols, values = _certify(costs, u, v, tol)
+        if tiled is not None:
+            row_least, col_least, rows, cols, values = _certify_tiled(tiled, u, v, tol)
+        else:
+            row_least, col_least, rows, cols, values = _certify(costs, u, v, tol)
         best = max(best, _feasible(a, b, u, v, row_least, col_least), key=lambda t: t[0])
         gaps.append(value - best[0])
         if report is not None:
@@ -399,6 +552,12 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None):
         if not graph.add(rows, cols, values):
             break  # what violates is in the graph already: the simplex's own round-off
     return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best
+
+
+def _tiles_pay(costs: _Costs) -> bool:
+    """Whether a level's passes go by tiles: a metric they bound, few coordinates, many pairs."""
+    n, m = costs.shape
+    return n * m >= _TILE_MIN_PAIRS and supported(costs.metric, costs.x.shape[1])
 
 
 def _metric_options(x: np.ndarray, y: np.ndarray, metric) -> dict:
@@ -464,7 +623,10 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
             def report(rounds, edges, gap, cost, level=level, shape=(nl, ml)):
                 progress.say(level, shape, rounds, edges, gap, cost)
 
-            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report)
+            def begin(edges, level=level, shape=(nl, ml)):
+                progress.begin(level, shape, edges)
+
+            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report, begin)
         bound, u, v = best
         prev = (u, v, plan.row, plan.col)
     u_full, v_full = np.zeros(len(x)), np.zeros(len(y))
