@@ -83,8 +83,10 @@ def profile(top: int = 12) -> dict:
         for (file, line, func), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
             entries.append((cumulative, f"{Path(file).name}:{line}({func})"))
         entries.sort(reverse=True)
-        cumulative = [{"seconds": s, "where": w} for s, w in entries[:top * 3]
-                      if "<built-in method builtins.exec>" not in w][:top]
+        wrappers = ("<string>", "<frozen runpy>", "__main__.py", "cli.py", "<built-in method builtins.exec>",
+                    "<frozen importlib")
+        cumulative = [{"seconds": s, "where": w} for s, w in entries
+                      if not any(x in w for x in wrappers)][:top]
         again = [a.replace("{tmp}", tmp + "/again") for a in argv]
         imports = subprocess.run([sys.executable, "-X", "importtime", *again[1:]], env={**os.environ, **ONE_THREAD},
                                  check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr

@@ -1,10 +1,11 @@
-"""Rewrite the tables of docs/benchmarks.md from bench-results/ (run at the end of `make bench`).
+"""Rewrite the tables of docs/benchmarks.md and README.md from bench-results/ (run at the end of
+`make bench`).
 
 Between the lines `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` goes bench-results/NAME.md, the table
 a benchmark wrote through `benchmarks.results.write`. A marker without a result keeps what it
 holds (the figures of an earlier run), with a note on stderr; running it twice changes nothing.
 
-    python scripts/bench_tables.py [--doc docs/benchmarks.md] [--results bench-results] [--check]
+    python scripts/bench_tables.py [--doc PAGE ...] [--results bench-results] [--check]
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Markers stand on lines of their own (a marker quoted inside a sentence is text).
 START = re.compile(r"^<!-- bench:([A-Za-z0-9_-]+) -->$", re.M)
 END = re.compile(r"^<!-- /bench:([A-Za-z0-9_-]+) -->$", re.M)
+DOCS = [ROOT / "docs" / "benchmarks.md", ROOT / "README.md"]
 BLOCK = re.compile(r"^(<!-- bench:([A-Za-z0-9_-]+) -->\n)(.*?)^(<!-- /bench:\2 -->)$", re.S | re.M)
 
 
@@ -60,31 +62,38 @@ def rewrite(text: str, results: Path) -> tuple[str, list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench_tables.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md",
-                        help="the page to rewrite (default docs/benchmarks.md)")
+    parser.add_argument("--doc", type=Path, action="append",
+                        help="a page to rewrite, repeatable (default docs/benchmarks.md and README.md)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench-results",
                         help="where the benchmarks wrote NAME.md (default bench-results/)")
     parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 when the page differs from what the results give")
+                        help="change nothing; exit 1 when a page differs from what the results give")
     args = parser.parse_args(argv)
+    status = 0
+    for doc in args.doc or DOCS:
+        status = max(status, one_page(doc, args.results, args.check))
+    return status
+
+
+def one_page(doc: Path, results: Path, check: bool) -> int:
+    """Rewrite (or with check, compare) one page; the exit status."""
     try:
-        text = args.doc.read_text(encoding="utf-8")
-        new, replaced, missing = rewrite(text, args.results)
+        text = doc.read_text(encoding="utf-8")
+        new, replaced, missing = rewrite(text, results)
     except (OSError, MarkerError) as exc:
-        print(f"bench_tables: error: {args.doc}: {exc}", file=sys.stderr)
+        print(f"bench_tables: error: {doc}: {exc}", file=sys.stderr)
         return 2
     for name in missing:
-        print(f"bench_tables: note: no {args.results / (name + '.md')}: the bench:{name} table is left as it "
-              f"was (run `python -m benchmarks` for it)", file=sys.stderr)
-    if args.check:
+        print(f"bench_tables: note: no {results / (name + '.md')}: the bench:{name} table of {doc.name} is left "
+              f"as it was (run `python -m benchmarks` for it)", file=sys.stderr)
+    if check:
         if new != text:
-            print(f"bench_tables: {args.doc} differs from {args.results}: run scripts/bench_tables.py",
-                  file=sys.stderr)
+            print(f"bench_tables: {doc} differs from {results}: run scripts/bench_tables.py", file=sys.stderr)
             return 1
         return 0
     if new != text:
-        args.doc.write_text(new, encoding="utf-8")
-    print(f"{args.doc}: {len(replaced)} table(s) from {args.results}"
+        doc.write_text(new, encoding="utf-8")
+    print(f"{doc}: {len(replaced)} table(s) from {results}"
           + (f" ({', '.join(replaced)})" if replaced else "") + f", {len(missing)} left as they were")
     return 0
 

@@ -122,10 +122,12 @@ def test_bad_markers_are_one_line(tmp_path, bad, words):
     assert doc.read_text() == bad
 
 
-def test_every_marker_of_the_page_is_a_result_a_benchmark_writes():
-    """Each table marked in docs/benchmarks.md names a result written by some benchmark."""
-    names = _script().check_markers((ROOT / "docs" / "benchmarks.md").read_text())
+def test_every_marker_of_the_pages_is_a_result_a_benchmark_writes():
+    """Each table marked in docs/benchmarks.md and README.md names a result some benchmark writes."""
+    script = _script()
+    names = script.check_markers((ROOT / "docs" / "benchmarks.md").read_text())
     assert names, "docs/benchmarks.md marks no table"
+    names += script.check_markers((ROOT / "README.md").read_text())
     sources = "\n".join(p.read_text() for p in (ROOT / "benchmarks").glob("*.py"))
     written = set(re.findall(r"""results\.write\(\s*f?["']([A-Za-z0-9_-]+)""", sources))
     # a name given as f"data-efficiency{budget}" writes data-efficiency-20000steps too
