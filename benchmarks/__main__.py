@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (conditional_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, objectives_bench, speed_bench, time_to_quality,
-               toy_quality, transport_bench)
+from . import (conditional_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench, inception_bench, objectives_bench,
+               speed_bench, time_to_quality, toy_quality, transport_bench)
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "speed": speed_bench.main,
     "ddp": ddp_bench.main,
     "time-to-quality": time_to_quality.main,
+    "inception": inception_bench.main,
 }
 
 
