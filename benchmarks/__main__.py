@@ -7,7 +7,8 @@ import argparse
 import sys
 
 from . import (conditional_bench, data_bench, data_efficiency, ddp_bench, evaluation_bench, image_bench,
-               objectives_bench, points_bench, speed_bench, startup, time_to_quality, toy_quality, transport_bench)
+               inception_bench, objectives_bench, points_bench, speed_bench, startup, time_to_quality,
+               toy_quality, transport_bench)
 
 BENCHMARKS = {
     "toy": toy_quality.main,
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "data": data_bench.main,
     "points": points_bench.main,
     "startup": startup.main,
+    "inception": inception_bench.main,
 }
 
 

