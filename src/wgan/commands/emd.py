@@ -20,6 +20,7 @@ import numpy as np
 
 from ..data.points import TextTable, read_point_file, read_table
 from ..errors import WganError
+from ..outputs import make_folder
 
 # Largest plan printed as a full matrix; bigger plans are listed entry by entry.
 _MAX_TABLE_ROWS, _MAX_TABLE_COLS = 40, 12
@@ -273,8 +274,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise WganError(f"--plot {args.plot}: expected a .png, .pdf or .svg file name")
-    if args.plot is not None and not args.plot.parent.is_dir():
-        raise WganError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
+    if args.plot is not None:
+        make_folder(args.plot.parent)  # a missing folder is made, as by every command
     supply, demand, cost, points_a, points_b, power = _problem(args)
     points = points_a is not None
     if args.assignment:

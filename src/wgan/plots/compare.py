@@ -67,6 +67,4 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
         fig.suptitle(title, fontsize=11)
     rows = -(-len(labels) // columns) if handles else 0
     fig.tight_layout(rect=(0, 0.025 * rows, 1, 1))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return base.write(fig, path, dpi=100)
