@@ -203,14 +203,14 @@ def test_unbalanced_masses_work_with_normalize(tmp_path, capsys):
     (["emd", "--cost", "{c}", "--assignment", "--metric", "cityblock"], "--metric and --power apply to point sets"),
     (["emd", "--points-a", "{p}", "--points-b", "{p}", "--supply", "{a}", "--demand", "{a}"],
      "--supply has 3 masses but"),
-    (["emd", "--cost", "{c}", "--assignment", "--plot", "{d}/no/such/dir/p.png"], "does not exist"),
+    (["emd", "--cost", "{c}", "--assignment", "--plot", "{p}/dir/p.png"], "is a file, not a folder"),
     (["emd", "--cost", "{c}", "--assignment", "--plot", "{d}/p.txt"], "expected a .png"),
     (["divergences", "--num", "0"], "--num 0: must be between 1 and 100000"),
     (["divergences", "--num", "ten"], "--num 'ten': expected a whole number"),
     (["divergences", "--theta-min", "2", "--theta-max", "1"], "--theta-min 2 must be below --theta-max 1"),
     (["divergences", "--theta-min", "nan"], "--theta-min nan: expected a finite number"),
     (["divergences", "--resolution", "0"], "--resolution 0: must be between 1 and 2000"),
-    (["divergences", "--plot", "{d}/no/dir/f.png"], "does not exist"),
+    (["divergences", "--plot", "{p}/f.png"], "is a file, not a folder"),
 ])
 def test_bad_arguments_are_one_clear_line(tmp_path, capsys, argv, message):
     paths = {"a": write(tmp_path, "a.csv", "1,2,3"), "c": write(tmp_path, "c.csv", "1,2\n3,4"),

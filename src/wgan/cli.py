@@ -17,10 +17,10 @@ import logging
 import os
 import sys
 
-from .commands import compare, demo, divergences, emd, evaluate, explore, presets, sample, train
+from .commands import compare, demo, divergences, emd, evaluate, explore, presets, sample, score, timelapse, train
 from .errors import WganError
 
-COMMANDS = [train, sample, explore, evaluate, compare, emd, divergences, demo, presets]
+COMMANDS = [train, sample, explore, evaluate, score, compare, timelapse, emd, divergences, demo, presets]
 
 # The status a shell reports for a program that SIGPIPE killed (128 + 13). Python ignores
 # SIGPIPE and raises BrokenPipeError instead; main() turns that into this status.
@@ -129,6 +129,13 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(args)
     except WganError as exc:
         log.error("%s", exc.cli or exc)  # the command line's words: flags, not Python arguments
+        return 2
+    except OSError as exc:  # a write that no writer of wgan.outputs wrapped (a logger's own files)
+        from .outputs import WRITE_ERRNOS, describe
+
+        if exc.errno not in WRITE_ERRNOS or isinstance(exc, BrokenPipeError):
+            raise
+        log.error("%s", describe(exc.filename or "a file", exc))
         return 2
     except KeyboardInterrupt:
         log.error("interrupted")

@@ -8,6 +8,7 @@ import html
 from pathlib import Path
 from typing import Sequence
 
+from . import outputs
 from .compare import Group, RunSummary, csv_rows, group_table, markdown_table, paired_tests, run_table
 
 NOTES = ("final W1: exact W1 at the last evaluation (mean over its draws where the final evaluation made "
@@ -50,7 +51,7 @@ def write_report(runs: Sequence[RunSummary], groups: Sequence[Group], out: Path)
     from .plots import plot_compare
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    outputs.make_folder(out)
     png = plot_compare(_curves(runs, groups), out / "compare.png",
                        title=f"{len(runs)} runs" + (f" in {len(groups)} groups" if groups else ""))
     sections = _sections(runs, groups)
@@ -65,13 +66,13 @@ def write_report(runs: Sequence[RunSummary], groups: Sequence[Group], out: Path)
         else:
             md += [f"- {line}" for line in content] + [""]
     md += ["![curves](compare.png)", ""]
-    (out / "compare.md").write_text("\n".join(md), encoding="utf-8")
+    outputs.write_text(out / "compare.md", "\n".join(md))
     header, rows = csv_rows(runs)
-    with open(out / "compare.csv", "w", newline="", encoding="utf-8") as f:
+    with outputs.atomic(out / "compare.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
-    (out / "compare.html").write_text(_html(sections, png.read_bytes(), runs), encoding="utf-8")
+    outputs.write_text(out / "compare.html", _html(sections, png.read_bytes(), runs))
     return [out / "compare.md", out / "compare.csv", png, out / "compare.html"]
 
 

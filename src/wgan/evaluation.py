@@ -373,8 +373,9 @@ def mnist_kde_protocol(generator: nn.Module, data, seed: int = 0, generated: int
 
 def write_evaluation(result: dict[str, Any], path: Path) -> Path:
     """result as JSON at path, non-finite floats as in metrics.jsonl (runs.json_safe)."""
-    path.write_text(json.dumps({k: json_safe(v) for k, v in result.items()}, indent=2) + "\n")
-    return path
+    from .outputs import write_text
+
+    return write_text(path, json.dumps({k: json_safe(v) for k, v in result.items()}, indent=2) + "\n")
 
 
 def format_table(result: dict[str, Any]) -> str:

@@ -46,6 +46,8 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     if checkpoint is None and not (run_dir / CHECKPOINT).exists() and not (run_dir / CONFIG).exists():
         raise WganError(f"{run_dir} is not a run directory (no {CHECKPOINT} or {CONFIG} in it): pass the folder "
                         "that wgan train wrote, e.g. --run runs/default")
+    if checkpoint is not None:
+        refuse_other_runs_checkpoint(run_dir, Path(checkpoint))
     state = load_checkpoint(Path(checkpoint) if checkpoint else run_dir, map_location=device)
     missing = [k for k in ("config", "data_shape", "generator", "critic", "step") if k not in state]
     if missing:
@@ -69,6 +71,16 @@ def load_run(run_dir: str | Path, checkpoint: str | Path | None = None,
     if units is not None:
         in_data_units(generator, units)
     return LoadedRun(config, generator, critic.to(device).eval(), shape, int(state["step"]), averaged, classes, units)
+
+
+def refuse_other_runs_checkpoint(run_dir: Path, checkpoint: Path) -> None:
+    """A checkpoint that lies in another run's directory (one with its own config.toml) is
+    refused: drawn under this run's name it would be that run's model under this one's title."""
+    folder = checkpoint if checkpoint.is_dir() else checkpoint.parent
+    if (folder / CONFIG).is_file() and folder.resolve() != run_dir.resolve():
+        why = f"{checkpoint} is a checkpoint of the run {folder}, not of {run_dir}"
+        raise WganError(f"{why}; load it with load_run({str(folder)!r}, checkpoint=...)",
+                        cli=f"{why}; draw from it with --run {folder} --checkpoint {checkpoint}")
 
 
 def in_data_units(generator: nn.Module, units) -> None:

@@ -17,7 +17,6 @@ import os
 import pickle
 import re
 import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from . import outputs
 from .errors import WganError
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def prepare_run_dir(path: Path, overwrite: bool) -> Path:
                             cli=f"run directory {path} already exists; pass --overwrite to replace it, "
                                 f"--resume {path} to continue it, or --out to choose another")
         clear_run_dir(path)
-    (path / "figures").mkdir(parents=True, exist_ok=True)
+    outputs.make_folder(path / "figures")
     return path
 
 
@@ -98,8 +98,11 @@ class RunLock:
     def acquire(self) -> "RunLock":
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        file = open(self.path, "a+", encoding="utf-8")
+        outputs.make_folder(self.path.parent)
+        try:
+            file = open(self.path, "a+", encoding="utf-8")
+        except OSError as exc:
+            raise outputs.describe(self.path, exc) from None
         try:
             fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -145,70 +148,58 @@ class RunLock:
         self.release()
 
 
-def _fsync_replace(tmp: Path, target: Path) -> None:
-    os.replace(tmp, target)
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, flushed, then renamed over `path`."""
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
-                                     encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    _fsync_replace(Path(f.name), path)
+    """Write via a temporary file in the same folder, flushed, then renamed over `path`
+    (`wgan.outputs.write_text`: a failed write is one line and leaves no temporary file)."""
+    outputs.write_text(path, text)
 
 
 def save_checkpoint(run_dir: Path, state: dict[str, Any]) -> Path:
     """Atomically write `state` to run_dir/checkpoint.pt, keeping the last one as .prev.
 
-    The new checkpoint is written to a temporary file and flushed; the current one is
-    hard-linked to checkpoint.prev.pt; then the new one is renamed over checkpoint.pt.
-    A kill at any moment leaves a complete checkpoint.pt (the old or the new one).
+    The new checkpoint is serialised, written to a temporary file and flushed; the current one
+    is hard-linked to checkpoint.prev.pt; then the new one is renamed over checkpoint.pt. A
+    kill at any moment leaves a complete checkpoint.pt (the old or the new one); a write that
+    fails (full disk, read-only folder) leaves the old one and no temporary file, and is an
+    `outputs.OutputError`.
     """
+    import io
+
     run_dir = Path(run_dir)
     target = run_dir / CHECKPOINT
-    with tempfile.NamedTemporaryFile(dir=run_dir, delete=False, suffix=".tmp") as f:
-        if os.environ.get(PAUSE_IN_SAVE_ENV):
-            _save_with_pause(state, f, float(os.environ[PAUSE_IN_SAVE_ENV]))
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    data = buffer.getbuffer()
+    pause = float(os.environ[PAUSE_IN_SAVE_ENV]) if os.environ.get(PAUSE_IN_SAVE_ENV) else None
+    with outputs.atomic(target) as f:
+        if pause is None:
+            f.write(data)
         else:
-            torch.save(state, f)
+            _write_with_pause(data, f, state.get("step"), pause)
         f.flush()
         os.fsync(f.fileno())
-    if target.exists():
-        link = run_dir / f".{PREVIOUS_CHECKPOINT}.{os.getpid()}.tmp"
-        link.unlink(missing_ok=True)
-        os.link(target, link)
-        os.replace(link, run_dir / PREVIOUS_CHECKPOINT)
-    _fsync_replace(Path(f.name), target)
+        if target.exists():  # before the rename that ends atomic(): the old one becomes .prev
+            link = run_dir / f".{PREVIOUS_CHECKPOINT}.{os.getpid()}.tmp"
+            link.unlink(missing_ok=True)
+            os.link(target, link)
+            os.replace(link, run_dir / PREVIOUS_CHECKPOINT)
     return target
 
 
-def _save_with_pause(state: dict[str, Any], f: Any, seconds: float) -> None:
-    """torch.save with a pause halfway through the bytes (tests kill the process there)."""
-    import io
-
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    data = buffer.getvalue()
+def _write_with_pause(data: Any, f: Any, step: Any, seconds: float) -> None:
+    """The bytes with a pause halfway through (tests kill the process there)."""
     f.write(data[: len(data) // 2])
     f.flush()
-    log.info("wgan: writing checkpoint of step %s", state.get("step"))
+    log.info("wgan: writing checkpoint of step %s", step)
     time.sleep(seconds)
     f.write(data[len(data) // 2:])
 
 
 def remove_stale_temporaries(run_dir: Path) -> None:
-    """Delete half-written files that a killed process left behind."""
-    for path in Path(run_dir).glob("*.tmp"):
-        path.unlink(missing_ok=True)
-    for path in Path(run_dir).glob(".*.tmp"):
-        path.unlink(missing_ok=True)
+    """Delete half-written files that a killed process left behind (in the run and its figures)."""
+    for folder in (Path(run_dir), Path(run_dir) / "figures"):
+        for path in [*folder.glob("*.tmp"), *folder.glob(".*.tmp")]:
+            path.unlink(missing_ok=True)
 
 
 def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -251,10 +242,7 @@ class MetricsLog:
         self.path = Path(path)
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps({k: json_safe(v) for k, v in record.items()})
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
-            f.flush()
+        outputs.append_line(self.path, json.dumps({k: json_safe(v) for k, v in record.items()}))
 
     def truncate_after(self, step: int) -> None:
         """Drop lines logged after `step` (and a torn last line), before resuming from `step`."""

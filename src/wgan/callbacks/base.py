@@ -63,14 +63,24 @@ class Callbacks:
     @contextmanager
     def running(self, state: TrainingState) -> Iterator["Callbacks"]:
         """on_start on entry; close on every callback on exit, however the block ends."""
+        failed = False
         try:
             self.load_state_dict(state.callback_states)
             for callback in self.callbacks:
                 callback.on_start(state)
             yield self
+        except BaseException:
+            failed = True
+            raise
         finally:
-            for callback in reversed(self.callbacks):
-                callback.close()
+            errors = []
+            for callback in reversed(self.callbacks):  # each closes, whatever the others do
+                try:
+                    callback.close()
+                except Exception as exc:  # noqa: BLE001 - raised below unless an error is on its way
+                    errors.append(exc)
+            if errors and not failed:
+                raise errors[0]
 
     def on_step(self, state: TrainingState) -> None:
         for callback in self.callbacks:

@@ -8,7 +8,6 @@ in a second process (`Painter`), so training goes on meanwhile.
 """
 from __future__ import annotations
 
-import shutil
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +19,7 @@ from ..metrics import Evaluator
 from ..conditional import class_rows
 from ..formatting import significant
 from ..networks import evaluating, generate, num_classes_of
+from ..outputs import write_bytes
 from ..plots.painter import Painter
 from ..runs import read_metrics
 from ..steps import TrainingState
@@ -113,7 +113,7 @@ class Figures(Callback):
 
         self.painter.collect(wait=True)
         if self.path(state.step).exists():
-            shutil.copyfile(self.path(state.step), self.path(None))
+            write_bytes(self.path(None), self.path(state.step).read_bytes())
         self.painter.submit(plots.plot_training_curves, read_metrics(self.dir.parent), self.dir / "curves.png",
                             self.title, done=lambda path: self._publish(state.step, "curves", path))
         self.painter.collect(wait=True)

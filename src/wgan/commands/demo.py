@@ -39,6 +39,9 @@ def _check_figure_name(path: Path) -> None:
 
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise WganError(f"--out {path}: expected a .png, .pdf or .svg file name")
+    from ..outputs import make_folder
+
+    make_folder(path.parent)
 
 
 def run_vanishing(args: argparse.Namespace) -> int:

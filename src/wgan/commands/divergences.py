@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import WganError
+from ..outputs import make_folder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -77,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
                         + (" (or use --num 1)" if theta_min == theta_max else ""))
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise WganError(f"--plot {args.plot}: expected a .png, .pdf or .svg file name")
-    if args.plot is not None and not args.plot.parent.is_dir():
-        raise WganError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
+    if args.plot is not None:
+        make_folder(args.plot.parent)  # a missing folder is made, as by every command
     table = parallel_lines(theta_grid(theta_min, theta_max, num), resolution)
     if args.json:
         print(json.dumps({k: [None if np.isinf(x) else float(x) for x in v] for k, v in table.items()}))

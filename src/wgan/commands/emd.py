@@ -28,6 +28,7 @@ import numpy as np
 
 from ..data.points import TextTable, read_point_file, read_table
 from ..errors import WganError
+from ..outputs import atomic, make_folder
 
 # Largest plan printed as a full matrix; bigger plans are listed entry by entry, the
 # heaviest _MAX_LISTED of them. Plans up to _MAX_DENSE_ENTRIES entries are also kept (and
@@ -375,12 +376,11 @@ def _pair_costs(args, sol: Solution, index: np.ndarray, cost, points_a, points_b
 def run(args: argparse.Namespace) -> int:
     if args.plot is not None and args.plot.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise WganError(f"--plot {args.plot}: expected a .png, .pdf or .svg file name")
-    if args.plot is not None and not args.plot.parent.is_dir():
-        raise WganError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
     if args.plan is not None and args.plan.suffix.lower() != ".npz":
         raise WganError(f"--plan {args.plan}: expected a .npz file name")
-    if args.plan is not None and not args.plan.parent.is_dir():
-        raise WganError(f"--plan {args.plan}: the folder {args.plan.parent} does not exist")
+    for path in (args.plot, args.plan):
+        if path is not None:
+            make_folder(path.parent)  # a missing folder is made, as by every command
     supply, demand, cost, points_a, points_b, power = _problem(args)
     points = points_a is not None
     sol = solve(args, supply, demand, cost, points_a, points_b, power)
@@ -455,11 +455,9 @@ def _save_plan(path: Path, sol: Solution, supply, demand) -> None:
     extra = {"u": sol.u, "v": sol.v} if sol.u is not None else {}
     if sol.gap is not None:
         extra["gap"] = np.float64(sol.gap)
-    try:
-        np.savez(path, rows=sol.rows, cols=sol.cols, mass=sol.mass, shape=np.array(sol.shape),
+    with atomic(path) as f:  # a failed write is one line naming the file, and leaves no part of it
+        np.savez(f, rows=sol.rows, cols=sol.cols, mass=sol.mass, shape=np.array(sol.shape),
                  cost=np.float64(sol.cost), supply=supply, demand=demand, **extra)
-    except OSError as exc:
-        raise WganError(f"--plan {path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _plot(args, sol: Solution, supply, demand, cost, points_a, points_b) -> None:

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
                               write_evaluation)
     from ..features import load_feature_network
     from ..loading import load_run
+    from ..outputs import make_folder
     from ..run_data import data_of_run
 
     if args.n < 2:
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and (args.out.is_dir() or args.out.suffix.lower() != ".json"):
         raise WganError(f"--out {args.out}: expected a .json file name (memorisation.png goes beside it)")
     loaded = load_run(args.run, raw=args.raw_generator)
+    make_folder((args.out or args.run / "evaluation.json").parent)  # before the work, after the checks
     data = data_of_run(args.run, loaded.config)
     is_image = len(loaded.data_shape) == 3
     network = (load_feature_network(args.features, data.name, loaded.data_shape[0], args.resize_protocol or "clean")
@@ -81,7 +83,6 @@ def run(args: argparse.Namespace) -> int:
     if args.kde_protocol == "mnist":
         result["mnist_kde_protocol"] = mnist_kde_protocol(loaded.generator, data, args.seed)
     out = args.out or args.run / "evaluation.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     if "memorisation" in details:
         result["memorisation_figure"] = str(_memorisation_figure(details, data, out.parent / "memorisation.png"))
     write_evaluation(result, out)

@@ -30,6 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--class", dest="class_", metavar="K",
                    help="a conditional run's class (name or index) the probes hold fixed (default: the "
                         "first); such a run also gets classes.png, one row per class")
+    p.add_argument("--gif", type=Path, metavar="FILE.gif",
+                   help="write a seamless loop through the latent space as an animated GIF (alone: only the "
+                        "GIF; with --out: the probes too) (default: none)")
+    p.add_argument("--gif-keys", type=int, default=4, metavar="K",
+                   help="random latent vectors the loop passes through, along great circles (default 4)")
+    p.add_argument("--gif-frames", type=int, default=48, metavar="N", help="frames of the loop (default 48)")
     p.add_argument("--raw-generator", action="store_true",
                    help="use the trained generator, not its moving average (runs with train.ema_decay)")
     p.set_defaults(func=run)
@@ -80,12 +86,27 @@ def class_probe(latent_dim: int, seed: int, steps: int, classes: tuple[str, ...]
             z.repeat(len(classes), 1, 1), [f"class {c}" for c in classes], [f"draw {j}" for j in range(steps)])
 
 
+def _write_loop(generator, args: argparse.Namespace, held: int | None) -> None:
+    """The --gif loop: --gif-frames frames through --gif-keys random latents (seed --seed)."""
+    import torch
+
+    from ..animation import loop_latents, to_frames, write_gif
+    from ..latent import random_latents
+    from ..networks import generate
+
+    z = loop_latents(random_latents(args.gif_keys, generator.latent_dim, args.seed), args.gif_frames)
+    labels = None if held is None else torch.full((len(z),), held, dtype=torch.long)
+    write_gif(to_frames(generate(generator, z, labels=labels).cpu().numpy()), args.gif, duration_ms=80)
+    print(f"wrote {args.gif} ({len(z)} frames through {args.gif_keys} latent vectors, looping)")
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
     from .. import plots
     from ..conditional import class_index, class_rows
     from ..loading import load_run
+    from ..outputs import make_folder
     from ..networks import generate
 
     if args.steps < 2:
@@ -96,8 +117,23 @@ def run(args: argparse.Namespace) -> int:
     bad = [d for d in dims if not 0 <= d < latent_dim]
     if bad:
         raise WganError(f"--sweep-dims {bad[0]}: the latent size is {latent_dim}, so use 0 to {latent_dim - 1}")
+    if args.gif is not None:
+        if args.gif.suffix.lower() != ".gif":
+            raise WganError(f"--gif {args.gif}: expected a .gif file name")
+        if args.gif_keys < 2:
+            raise WganError(f"--gif-keys {args.gif_keys}: a loop needs at least 2")
+        if not args.gif_keys <= args.gif_frames <= 10000:
+            raise WganError(f"--gif-frames {args.gif_frames}: must be between --gif-keys ({args.gif_keys}) and 10000")
+        make_folder(args.gif.parent)
+        if len(loaded.data_shape) != 3:
+            raise WganError(f"--gif {args.gif}: {args.run} draws points of shape {loaded.data_shape}, not pictures; "
+                            "the probes (without --gif) show a point run's latent space")
+        held = class_index(args.class_ or "0", loaded.classes, str(args.run)) if loaded.classes else None
+        _write_loop(loaded.generator, args, held)
+        if args.out is None:
+            return 0
     out = args.out or args.run / "explore"
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     real = None
     if len(loaded.data_shape) != 3:
         from ..run_data import data_of_run

@@ -21,9 +21,18 @@ def pyplot():
 def save(fig, path: Path, dpi: int = 110) -> Path:
     """Lay out, write and close a figure."""
     fig.tight_layout()
-    fig.savefig(path, dpi=dpi)
-    pyplot().close(fig)
-    return Path(path)
+    return write(fig, path, dpi=dpi)
+
+
+def write(fig, path: Path, **kwargs: Any) -> Path:
+    """Write a figure as it is laid out (atomically, through `wgan.outputs`) and close it,
+    whether or not the write succeeds."""
+    from ..outputs import save_figure
+
+    try:
+        return save_figure(fig, path, **kwargs)
+    finally:
+        pyplot().close(fig)
 
 
 def projection(d: int) -> str:

@@ -77,6 +77,4 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
         fig.suptitle(title, fontsize=11)
     rows = (0.6 + 0.65 * -(-len(labels) // columns)) if handles else 0  # the legend's height, in 2.5% of the figure's
     fig.tight_layout(rect=(0, 0.025 * rows, 1, 1))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return base.write(fig, path, dpi=100)

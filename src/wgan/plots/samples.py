@@ -265,6 +265,4 @@ def _memorisation_images(plt, generated, train, neighbours, distances, threshold
                     f"train {neighbours[i, j]}, d {dist:.3g}", fontsize=6, ha="center", va="bottom",
                     color="#d62728" if dist < threshold else "black")
     fig.text(0.5, 1 - 0.08 / fig.get_figheight(), title, fontsize=7.5, ha="center", va="top")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return base.write(fig, path, dpi=110)

@@ -221,6 +221,4 @@ def plot_image_grid(images: np.ndarray, path: Path, title: str = "", nrow: int |
                         ha="right", va="center", fontsize=LABEL_SIZE)
     if title:
         fig.text(0.5, 1 - (title_h - 0.06) / fig_h, title, ha="center", va="bottom", fontsize=TITLE_SIZE)
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path)
+    return base.write(fig, path)
