@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def compare(runs: list[Path], out: Path) -> tuple[list[str], list[list[str]], li
     """`wgan compare` on the runs (files into out); returns its group table and paired sentences."""
     from wgan.cli import main as wgan
     from wgan.compare import SEED, Group, group_runs, group_table, paired_tests, read_runs
+    from wgan.compare_report import legend_label
 
     if wgan(["-q", "compare", *map(str, runs), "--out", str(out)]) != 0:
         raise SystemExit(f"wgan compare failed on the runs under {out.parent / 'runs'}")
@@ -110,7 +112,8 @@ def compare(runs: list[Path], out: Path) -> tuple[list[str], list[list[str]], li
         Group(f"objective={r.settings['objective.name']}, constraint={r.settings['constraint.name']}", [r],
               [str(r.settings.get(SEED))], [SEED]) for r in summaries]
     header, rows = group_table(groups)
-    return header, rows, [t.sentence() for t in paired_tests(groups)]
+    rows = [[legend_label(row[0]), *row[1:]] for row in rows]  # 'gan + r1', not 'objective=gan, constraint=r1'
+    return ["objective + constraint", *header[1:]], rows, [t.sentence() for t in paired_tests(groups)]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -138,11 +141,16 @@ def main(argv: list[str] | None = None) -> dict:
     if failed:
         notes.append("Stopped (left out): " + "; ".join(f"{f['run']}: {f['error']}" for f in failed) + ".")
     if sentences:
-        best = sentences[0].split(" vs ")[0]
-        wins = [s for s in sentences if "lower on" in s]
-        notes.append(f"Against the lowest mean final W1 ({best}), paired on seeds: "
-                     + "; ".join(s.split(" vs ", 1)[1] for s in wins[:4])
-                     + ("; ..." if len(wins) > 4 else "") + f" (all in {args.out / 'compare' / 'compare.md'}).")
+        from wgan.compare_report import legend_label
+
+        best = legend_label(sentences[0].split(" vs ")[0])
+        every = [s for s in sentences if re.search(r"lower on (\d+)/\1 ", s)]
+        others = [legend_label(s.split(" vs ", 1)[1].split(":")[0]) + " (" + s.split(": ", 1)[1].split(" (")[0] + ")"
+                  for s in sentences if s not in every]
+        notes.append(f"Lowest mean final W1: {best}; paired on seeds, its final W1 is lower than that of "
+                     f"{len(every)} of the other {len(sentences)} pairs on every seed"
+                     + (f", not always against {', '.join(others)}" if others else "")
+                     + f" (sign tests in {args.out.name}/compare/compare.md).")
     data = {"steps": args.steps, "seeds": args.seeds, "data": args.data, "samples": args.samples,
             "runs": [str(r) for r in runs], "failed": failed, "paired": sentences, "seconds": seconds,
             "compare": str(args.out / "compare")}

@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> dict:
         wall, cpu = statistics.median(t["wall"]), statistics.median(t["cpu"])
         data["commands"][name] = {**t, "wall_median": wall, "cpu_median": cpu,
                                   "wall_ratio": wall / ref_wall, "cpu_ratio": cpu / ref_cpu}
-        rows.append([f"`{name}`", f"{wall:.2f} s", "" if name == REFERENCE else f"{wall / ref_wall:.2f}x",
+        command, _, rest = name.partition(", ")
+        rows.append([f"`{command}`" + (f", {rest}" if rest else ""), f"{wall:.2f} s", "" if name == REFERENCE else f"{wall / ref_wall:.2f}x",
                      f"{cpu:.2f} s", "" if name == REFERENCE else f"{cpu / ref_cpu:.2f}x"])
     notes = [f"Fresh processes, one torch thread, {args.rounds} alternating rounds; load average "
              f"{load:.1f} before, {data['load_after']:.1f} after (CPU time is the steadier figure on a busy machine)."]

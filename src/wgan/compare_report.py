@@ -85,13 +85,18 @@ th { background: #f0f0f0; white-space: normal; vertical-align: bottom; min-width
 td:first-child, th:first-child { text-align: left; }
 tr:nth-child(even) td { background: #fafafa; }
 .scroll { overflow-x: auto; max-width: 100%; }
-p.note { font-size: 0.85em; color: #555; max-width: 60em; }
+p.note, details.note { font-size: 0.85em; color: #555; max-width: 60em; }
+summary { cursor: pointer; }
+ul { font-size: 0.85em; max-width: 70em; padding-left: 1.4em; }
+li { margin: 0.15em 0; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 """
 
 
 def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
-    body = ["<h1>Comparison of runs</h1>", f"<p class='note'>{html.escape(_where(runs))}</p>"]
+    where, names = _where(runs)
+    body = ["<h1>Comparison of runs</h1>", f"<details class='note'><summary>{html.escape(where)}</summary>"
+            f"{html.escape(names)}</details>"]
     for heading, kind, content in sections:
         if heading:
             body.append(f"<h2>{html.escape(heading)}</h2>")
@@ -112,12 +117,14 @@ def _html(sections, png: bytes, runs: Sequence[RunSummary]) -> str:
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
-def _where(runs: Sequence[RunSummary]) -> str:
-    """'N runs in FOLDER: a, b, c' where the runs share a folder, else their paths."""
+def _where(runs: Sequence[RunSummary]) -> tuple[str, str]:
+    """('N runs in FOLDER', 'a, b, c') where the runs share a folder, else ('N runs', their paths):
+    the page shows the first and unfolds the second on a click."""
     parents = {r.path.parent for r in runs}
+    count = f"{len(runs)} run{'s' * (len(runs) > 1)}"
     if len(parents) == 1:
-        return f"{len(runs)} run{'s' * (len(runs) > 1)} in {parents.pop()}: " + ", ".join(r.path.name for r in runs)
-    return f"{len(runs)} runs: " + ", ".join(str(r.path) for r in runs)
+        return f"{count} in {parents.pop()}", ", ".join(r.path.name for r in runs)
+    return count, ", ".join(str(r.path) for r in runs)
 
 
 def _breakable(heading: str) -> str:

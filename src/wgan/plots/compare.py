@@ -61,6 +61,7 @@ def plot_compare(curves: Sequence[tuple[str, int, Sequence[dict[str, Any]]]], pa
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
+    axes[2, 0].set_yscale("symlog", linthresh=1.0)  # K from ~1 (constrained critics) to thousands (none)
     axes[0, 0].set_title("exact W1 against steps", fontsize=10)
     axes[0, 1].set_title("exact W1 against wall-clock time", fontsize=10)
     for column, x in enumerate(("steps", "wall-clock time")):
