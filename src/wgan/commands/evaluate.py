@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from ..errors import WganError
+
+logger = logging.getLogger(__name__)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -75,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
     if args.resize_protocol is not None and (network is None or network.protocol is None):
         raise WganError(f"--resize-protocol {args.resize_protocol}: applies to the Inception network "
                         f"(--features inception), not to {network.name if network else 'no feature network'}")
+    if network is not None and network.protocol is not None:
+        logger.info(f"the Inception network reads {3 * args.n * args.repeats:,} images at 299 px "
+                    f"({args.n} generated, {args.n} held-out, {args.n} reference, x {args.repeats} draws): "
+                    "about 0.5 s an image on one CPU thread")
     details: dict = {}
     result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats,
                                 memorisation=args.memorisation, details=details, w1_samples=args.w1_samples)
