@@ -40,6 +40,8 @@ def commands(run: Path, out: Path, points: Path) -> dict[str, tuple[list[str], P
         "demo": (["demo", "vanishing-gradients", "--steps", "5", "--out", str(out / "v.png")], out / "v.png"),
         "divergences": (["divergences", "--num", "3", "--plot", str(out / "d.png")], out / "d.png"),
         "compare": (["compare", str(run), "--out", str(out / "c")], out / "c"),
+        "score": (["score", str(points), str(points), "--out", str(out / "score.json")], out / "score.json"),
+        "timelapse": (["timelapse", str(run), "--out", str(out / "t.gif")], out / "t.gif"),
     }
 
 
@@ -73,7 +75,7 @@ def temporaries(folder: Path) -> list[Path]:
 @pytest.fixture
 def points(tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("0,0\n1,1\n2,0\n")
+    path.write_text("".join(f"{i % 3},{i % 5}\n" for i in range(12)))
     return path
 
 
@@ -92,6 +94,13 @@ def test_files_get_the_permissions_open_would_give(tmp_path):
     mask = os.umask(0o022)
     os.umask(mask)
     assert (outputs.write_text(tmp_path / "a.txt", "x").stat().st_mode & 0o777) == 0o666 & ~mask
+
+
+def test_training_into_a_folder_under_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "f").write_text("a file")
+    assert main(["train", "--data", "8gaussians", "--steps", "2", "--out", str(tmp_path / "f" / "run"), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tmp_path / 'f' / 'run'}" in err and "is a file, not a folder" in err, err
 
 
 def test_a_missing_output_folder_is_made_by_every_command(point_run, tmp_path, points):

@@ -71,7 +71,8 @@ def timelapse(run_dir: Path, out: Path, duration_ms: int = 400) -> tuple[Path, i
     files = grid_files(run_dir)
     if not files:
         raise WganError(f"{run_dir} has no per-evaluation figures (figures/samples_stepNNNNNN.png): it is not a run "
-                        "directory, or it has not reached its first evaluation (eval.every)")
+                        "directory, it has not reached its first evaluation (eval.every), or it draws no "
+                        "figures (eval.figures = false)")
     pictures = []
     for path in files:
         with Image.open(path) as image:

@@ -20,3 +20,8 @@ class ConfigError(WganError, ValueError):
 
 class DataError(WganError, ValueError):
     """A data set name that is unknown, or a data file that cannot be used."""
+
+
+class OutputError(WganError):
+    """A file or folder that could not be written (read-only, full disk, no permission): its
+    path and why, on one line (`wgan.outputs`)."""

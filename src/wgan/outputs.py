@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from .errors import WganError
+from .errors import OutputError
 
 # errno -> what the user is told; anything else: the system's own words (strerror)
 REASONS = {
@@ -31,10 +31,6 @@ REASONS = {
     errno.ENAMETOOLONG: "the name is too long",
 }
 WRITE_ERRNOS = frozenset(REASONS) | {errno.EIO}
-
-
-class OutputError(WganError):
-    """A file or folder that could not be written: its path and why, on one line."""
 
 
 def describe(path: str | os.PathLike | None, exc: OSError, what: str = "write") -> OutputError:

@@ -59,15 +59,15 @@ def run(args: argparse.Namespace) -> int:
     if args.images is not None and len(loaded.data_shape) != 3:
         raise WganError(f"--images {args.images}: {args.run} draws points of shape {loaded.data_shape}, not "
                         "pictures; save them with --npy FILE.npy")
+    if out is not None and len(loaded.data_shape) == 3 and args.n > MAX_GRID:
+        raise WganError(f"-n {args.n}: a grid picture of more than {MAX_GRID} images is too large to look at "
+                        f"(and to write); use -n {MAX_GRID} or fewer, or save the samples with --images DIR "
+                        "(one PNG each) or --npy FILE.npy alone (no --out)")
     if args.images is not None:
         _check_images_folder(args.images)
     for target in (out, args.npy):
         if target is not None:
             make_folder(target.parent)
-    if out is not None and len(loaded.data_shape) == 3 and args.n > MAX_GRID:
-        raise WganError(f"-n {args.n}: a grid picture of more than {MAX_GRID} images is too large to look at "
-                        f"(and to write); use -n {MAX_GRID} or fewer, or save the samples with --npy FILE.npy "
-                        "alone (no --out)")
     labels, nrow, row_labels, title = None, None, None, f"{args.run.name}: {args.n} samples at step {loaded.step} (seed {args.seed})"
     if args.class_ is not None:
         k = class_index(args.class_, loaded.classes, str(args.run))
