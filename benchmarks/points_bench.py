@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     dims = args.dims or ((16,) if args.quick else DIMS)
     seeds = args.seeds or ((0,) if args.quick else SEEDS)
     torch.set_num_threads(1)
-    print(f"Point clouds: 8 Gaussians in d dimensions, {POINTS:,} points as .npy, default recipe; goal {GOAL}")
+    recipe = f"the default preset with {' '.join(args.set)}" if args.set else "the default recipe"
+    print(f"Point clouds: 8 Gaussians in d dimensions, {POINTS:,} points as .npy, {recipe}; goal {GOAL}")
     print(HEADER, flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
