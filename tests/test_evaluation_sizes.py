@@ -116,6 +116,8 @@ class Counting:
         self.network, self.images = network, 0
         self.name, self.module, self.image_size = network.name, network.module, network.image_size
         self.classifier = network.classifier
+        self.protocol, self.memorisation = network.protocol, network.memorisation
+        self.inception_score_unavailable = network.inception_score_unavailable
 
     def features(self, images, batch_size: int = 500):
         self.images += len(images)

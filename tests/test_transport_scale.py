@@ -164,7 +164,7 @@ def test_a_large_plot_draws_the_heaviest_moves(tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--solver", "sparse", "--cost", "{c}", "--assignment"], "--solver sparse applies to point sets"),
     (["--points-a", "{p}", "--points-b", "{p}", "--plan", "{d}/plan.txt"], "expected a .npz file name"),
-    (["--points-a", "{p}", "--points-b", "{p}", "--plan", "{d}/no/plan.npz"], "does not exist"),
+    (["--points-a", "{p}", "--points-b", "{p}", "--plan", "{p}/plan.npz"], "is a file, not a folder"),
 ])
 def test_bad_solver_and_plan_flags_are_one_line(tmp_path, capsys, argv, message):
     (tmp_path / "c.csv").write_text("1,2\n3,4\n")

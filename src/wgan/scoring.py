@@ -23,7 +23,7 @@ from .data.points import read_points
 from .errors import WganError
 from .evaluation import _feature_metrics, fid_singular_said_once
 from .features import FeatureNetwork
-from .floors import w1_floor
+from .floors import w1_floor, w1_sample_count
 from .transport import wasserstein
 
 
@@ -56,7 +56,7 @@ def load_set(path: str | Path, image_size: int, channels: int) -> np.ndarray:
 def score_sets(a: np.ndarray, b: np.ndarray | None, n: int = 2000, features: FeatureNetwork | None = None,
                seed: int = 0) -> dict[str, Any]:
     """`wgan evaluate`'s metrics of the set `a` (n_a, ...) against `b` (n_b, ...) (see the module
-    docstring): keys n_generated, n_real, w1, w1_floor, and with `features` those of
+    docstring): keys n_generated, n_real, w1, w1_floor (both on the first w1_n = `floors.w1_sample_count` a side), and with `features` those of
     `evaluation._feature_metrics` (fid, fid_real_vs_real, kid, ...). b None: `a` against itself."""
     same = b is None
     b = a if same else b
@@ -73,8 +73,10 @@ def score_sets(a: np.ndarray, b: np.ndarray | None, n: int = 2000, features: Fea
     fake = a[fake_order[2 * n:3 * n] if same else fake_order[:n]]
     real, reference = b[order[:n]], b[order[n:2 * n]]
     flat = lambda x: x.reshape(len(x), -1)  # noqa: E731
-    result: dict[str, Any] = {"n_generated": n, "n_real": n, "w1": wasserstein(flat(fake), flat(real)),
-                              "w1_floor": w1_floor(reference, real)}
+    m = w1_sample_count(n, flat(real[:1]).shape[1])  # W1 and its floor on m a side, as evaluate
+    result: dict[str, Any] = {"n_generated": n, "n_real": n, "w1_n": m,
+                              "w1": wasserstein(flat(fake[:m]), flat(real[:m])),
+                              "w1_floor": w1_floor(reference[:m], real[:m])}
     if features is not None:
         f_real, f_fake, f_ref = (features.features(torch.as_tensor(x, dtype=torch.float32)).numpy()
                                  for x in (real, fake, reference))
