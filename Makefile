@@ -49,7 +49,8 @@ $(LOWEST_STAMP): pyproject.toml constraints.txt constraints-lowest.txt
 test-lowest: $(LOWEST_STAMP)
 	$(LOWEST)/bin/python -m pip freeze | grep -iE '^(numpy|scipy|pot|scikit-learn|matplotlib|tqdm|tomli.w|tensorboard|scikit-image|torch)=='
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(LOWEST)/bin/python -m pytest -q -p no:cacheprovider \
-		tests/test_smoke.py tests/test_optim.py tests/test_images.py::test_faces_are_the_lfw_subset_faces
+		tests/test_smoke.py tests/test_optim.py tests/test_images.py::test_faces_are_the_lfw_subset_faces \
+		tests/test_picture_folders.py tests/test_transport_scale.py tests/test_evaluation_sizes.py tests/test_sample_uses.py
 
 $(DOCS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,docs]'
