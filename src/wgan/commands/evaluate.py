@@ -79,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
         raise WganError(f"--resize-protocol {args.resize_protocol}: applies to the Inception network "
                         f"(--features inception), not to {network.name if network else 'no feature network'}")
     if network is not None and network.protocol is not None:
-        logger.info(f"the Inception network reads {3 * args.n * args.repeats:,} images at 299 px "
-                    f"({args.n} generated, {args.n} held-out, {args.n} reference, x {args.repeats} draws): "
+        real = min(args.n, len(data.holdout))  # the reference set is as large as the held-out one
+        logger.info(f"the Inception network reads {(args.n + 2 * real) * args.repeats:,} images at 299 px "
+                    f"({args.n} generated, {real} held-out, {real} reference, x {args.repeats} draws): "
                     "about 0.5 s an image on one CPU thread")
     details: dict = {}
     result = evaluate_generator(loaded.generator, data, args.n, network, args.kde, args.seed, args.repeats,
