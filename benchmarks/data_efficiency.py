@@ -157,7 +157,7 @@ def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 
 def floor_check(rows: list[dict], fraction: float = 0.01) -> list[str]:
-    """The issue's floor: at 1%, augmentation + EMA beats no augmentation on every seed, in FID,
+    """The goal this benchmark checks: at 1%, augmentation + EMA beats no augmentation on every seed, in FID,
     and its memorisation ratio is closer to 1."""
     base = {r["seed"]: r for r in rows if r["fraction"] == fraction and r["variant"] == "none"}
     both = {r["seed"]: r for r in rows if r["fraction"] == fraction and r["variant"] == "both"}
