@@ -106,23 +106,30 @@ def run_all(tasks: list[tuple[float, bool, int]], steps: int, root: Path, n: int
     return [row for rows in results for row in rows]
 
 
-def summarise(rows: list[dict]) -> list[str]:
-    """One line per (fraction, variant): each column's mean +- sd over seeds."""
-    lines = [f"{'data':>6} {'variant':>8} " + " ".join(f"{title:>16}" for _, title, _ in COLUMNS)]
+def _groups(rows: list[dict]):
+    """(fraction, variant, runs, [(column values over seeds, fmt) per COLUMNS entry]) for every
+    (fraction, variant) that has runs."""
     for fraction in sorted({r["fraction"] for r in rows}):
         for variant in VARIANTS:
             group = [r for r in rows if r["fraction"] == fraction and r["variant"] == variant]
-            if not group:
+            if group:
+                yield fraction, variant, group, [
+                    (np.array([r[key] for r in group if r.get(key) is not None], dtype=float), fmt)
+                    for key, _, fmt in COLUMNS]
+
+
+def summarise(rows: list[dict]) -> list[str]:
+    """One line per (fraction, variant): each column's mean +- sd over seeds."""
+    lines = [f"{'data':>6} {'variant':>8} " + " ".join(f"{title:>16}" for _, title, _ in COLUMNS)]
+    for fraction, variant, _, columns in _groups(rows):
+        cells = []
+        for values, fmt in columns:
+            if not len(values):
+                cells.append(f"{'-':>16}")
                 continue
-            cells = []
-            for key, _, fmt in COLUMNS:
-                values = np.array([r[key] for r in group if r.get(key) is not None], dtype=float)
-                if not len(values):
-                    cells.append(f"{'-':>16}")
-                    continue
-                spread = f" +- {values.std(ddof=1):{fmt}}" if len(values) > 1 else ""
-                cells.append(f"{format(values.mean(), fmt) + spread:>16}")
-            lines.append(f"{fraction:>6.0%} {variant:>8} " + " ".join(cells))
+            spread = f" +- {values.std(ddof=1):{fmt}}" if len(values) > 1 else ""
+            cells.append(f"{format(values.mean(), fmt) + spread:>16}")
+        lines.append(f"{fraction:>6.0%} {variant:>8} " + " ".join(cells))
     return lines
 
 
@@ -135,24 +142,18 @@ def table(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     header = ["data", "variant", "seeds", "FID", "precision", "recall", "confident", "smallest class",
               "memorisation ratio", "copy share"]
     body = []
-    for fraction in sorted({r["fraction"] for r in rows}):
-        images = int(round(fraction * MNIST_TRAIN))
-        for variant in VARIANTS:
-            group = [r for r in rows if r["fraction"] == fraction and r["variant"] == variant]
-            if not group:
-                continue
-            cells = []
-            for key, _, fmt in COLUMNS:
-                values = np.array([r[key] for r in group if r.get(key) is not None], dtype=float)
-                scale, unit, fmt = (100, "%", ".1f") if fmt.endswith("%") else (1, "", fmt)
-                if not len(values):
-                    cells.append("-")
-                elif len(values) == 1:
-                    cells.append(f"{scale * values[0]:{fmt}}{unit}")
-                else:
-                    cells.append(f"{scale * values.mean():{fmt}} ± {scale * values.std(ddof=1):{fmt}}{unit}")
-            size = "all" if fraction >= 1 else f"{fraction:.0%}"
-            body.append([f"{images:,} ({size})", VARIANT_NAMES[variant], str(len(group)), *cells])
+    for fraction, variant, group, columns in _groups(rows):
+        cells = []
+        for values, fmt in columns:
+            scale, unit, fmt = (100, "%", ".1f") if fmt.endswith("%") else (1, "", fmt)
+            if not len(values):
+                cells.append("-")
+            elif len(values) == 1:
+                cells.append(f"{scale * values[0]:{fmt}}{unit}")
+            else:
+                cells.append(f"{scale * values.mean():{fmt}} ± {scale * values.std(ddof=1):{fmt}}{unit}")
+        size = "all" if fraction >= 1 else f"{fraction:.0%}"
+        body.append([f"{int(round(fraction * MNIST_TRAIN)):,} ({size})", VARIANT_NAMES[variant], str(len(group)), *cells])
     return header, body
 
 
