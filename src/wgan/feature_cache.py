@@ -15,15 +15,16 @@ kept in memory, for several runs on one data set evaluated in one process.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from .errors import OutputError
 from .floors import cache_dir
 from .memorisation import embed
+from .outputs import save_npy
 
 _VERSION = "features-v1"
 _KEPT: dict[str, np.ndarray] = {}  # key -> features: the last two sets embedded in this process
@@ -84,10 +85,9 @@ def _read(path: Path, n: int) -> np.ndarray | None:
 
 
 def _write(path: Path, vectors: np.ndarray) -> None:
+    """Keep `vectors` at `path` if the cache folder takes them; a cache that cannot be written
+    is skipped (the features were computed all the same), and leaves no partial file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-        np.save(temporary, np.ascontiguousarray(vectors, dtype=np.float32))
-        temporary.replace(path)
-    except OSError:
+        save_npy(path, np.ascontiguousarray(vectors, dtype=np.float32))
+    except OutputError:
         pass

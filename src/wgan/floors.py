@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import WganError
+from .errors import OutputError, WganError
+from .outputs import write_text
 from .transport import wasserstein
 
 _KIND = "w1-euclidean-exact"
@@ -79,13 +80,9 @@ def w1_floor(reference: np.ndarray, real: np.ndarray) -> float:
             pass
     value = wasserstein(reference, real)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"kind": _KIND, "n": len(reference), "m": len(real),
-                                             "value": value}))
-            temporary.replace(path)
-        except OSError:
+        try:  # a cache that cannot be written is skipped, leaving no partial file
+            write_text(path, json.dumps({"kind": _KIND, "n": len(reference), "m": len(real), "value": value}))
+        except OutputError:
             pass
     return value
 
