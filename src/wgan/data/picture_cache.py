@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import OutputError
+from ..outputs import write_text
 from .decode import decode
 from .listing import Listing, cache_key
 
@@ -256,12 +258,9 @@ def remembered_digest(key: str, compute: Callable[[], str]) -> str:
             pass
     value = compute()
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(value)
-            os.replace(temporary, path)
-        except OSError:
+        try:  # kept if the cache takes it; a failed write leaves no partial file
+            write_text(path, value)
+        except OutputError:
             pass
     return value
 
