@@ -319,7 +319,7 @@ def _small(shape: tuple[int, int]) -> bool:
 
 
 def _choose_solver(args: argparse.Namespace, n: int, m: int) -> str:
-    from ..transport.sample_sets import _SPARSE_MIN_PAIRS
+    from ..transport.sample_sets import auto_solver
 
     if args.assignment:
         return "assignment"
@@ -327,7 +327,7 @@ def _choose_solver(args: argparse.Namespace, n: int, m: int) -> str:
         return "simplex"
     if args.solver == "sparse":
         return "sparse"
-    return "sparse" if n * m >= _SPARSE_MIN_PAIRS else "simplex"
+    return auto_solver(n, m, args.metric or "euclidean")
 
 
 def solve(args: argparse.Namespace, supply, demand, cost, points_a, points_b, power) -> Solution:

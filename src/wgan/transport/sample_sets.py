@@ -21,6 +21,13 @@ SOLVERS = ("auto", "simplex", "sparse", "assignment")
 _SPARSE_MIN_PAIRS = 4_000_000
 
 
+def auto_solver(n: int, m: int, metric: Metric = "euclidean") -> str:
+    """The exact solver solver="auto" takes for n x m points: "sparse" from _SPARSE_MIN_PAIRS
+    pairs on, else "simplex". A metric given as a function stays dense: it is called n * m
+    times a pass, once for the dense matrix but once per round for the sparse certificate."""
+    return "sparse" if n * m >= _SPARSE_MIN_PAIRS and isinstance(metric, str) else "simplex"
+
+
 def ground_cost(x, y, metric: Metric = "euclidean", p: float = 1) -> np.ndarray:
     """d(x_i, y_j)^p for points x (n, d) and y (m, d): an (n, m) float64 matrix.
 
@@ -158,10 +165,7 @@ def wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean"
         raise WganError(f"solver = 'assignment' needs two sets of one size with uniform weights, got "
                         f"{len(x)} and {len(y)} points{'' if _uniform(a) and _uniform(b) else ' with weights'}")
     if solver == "auto":
-        # A metric given as a function is called n * m times a pass: once for the dense
-        # matrix, once per round for the sparse route's certificate.
-        large = len(x) * len(y) >= _SPARSE_MIN_PAIRS and isinstance(metric, str)
-        solver = "sparse" if large else "simplex"
+        solver = auto_solver(len(x), len(y), metric)
     if solver == "sparse":
         from .sparse import sparse_wasserstein
 
