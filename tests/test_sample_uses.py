@@ -145,6 +145,7 @@ def test_score_is_wassersteins_exact_value_on_point_files_and_shrinks_n_to_fit(t
     (["{p}", "{p}", "--image-size", "8"], "apply to folders of pictures"),
     (["{a}", "{a}", "-n", "1"], "-n 1: need at least 2"),
     (["{p}", "{missing}"], "does not exist"),
+    (["{missing}", "{a}"], "none.csv does not exist"),  # not "holds points"
     (["{a}", "{a}", "--out", "{p}"], "expected a .json"),
 ])
 def test_score_bad_input_is_one_line(digits_run, tmp_path, capsys, argv, message):

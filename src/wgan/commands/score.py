@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         if args.out.suffix.lower() != ".json":
             raise WganError(f"--out {args.out}: expected a .json file name")
         make_folder(args.out.parent)
+    for path in (args.a, args.b):
+        if not path.exists():
+            raise WganError(f"{path} does not exist: name a folder of pictures or a point file (.csv, .npy, ...)")
     kinds = {p: "pictures" if p.is_dir() else "points" for p in (args.a, args.b)}
     if kinds[args.a] != kinds[args.b]:
         raise WganError(f"{args.a} holds {kinds[args.a]} and {args.b} {kinds[args.b]}: score two folders of "
