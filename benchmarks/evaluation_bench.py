@@ -140,8 +140,9 @@ def _rgb_pictures(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
 def step_zero(size: int = 64, samples: int = 2000) -> dict:
     """The step-0 evaluation of a `dcgan-wgan-gp` run on RGB pictures at `size` px (10,000
     training, 2,500 held-out): make_evaluator (held-out set, floor) and one evaluation (W1,
-    critic estimate, empirical Lipschitz constant) on eval.samples a side (the old contract),
-    then with the sample count rule, first with an empty floor cache and then with the floor kept."""
+    critic estimate, empirical Lipschitz constant) with W1 on eval.samples a side, then with the
+    sample count rules (W1 on m = `floors.w1_sample_count`, the critic on k =
+    `metrics.critic_sample_count`), first with an empty floor cache and then with the floor kept."""
     from wgan.data.images import ImageDataset
     from wgan.metrics import make_evaluator
     from wgan.objectives import Wasserstein
@@ -154,24 +155,26 @@ def step_zero(size: int = 64, samples: int = 2000) -> dict:
     rows = {}
     previous = os.environ.get("WGAN_CACHE_DIR")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, asked, cache in (("old contract", samples, ""), ("first run", 0, tmp), ("later run", 0, tmp)):
+        for name, asked, cache in (("2,000 a side", samples, ""), ("first run", 0, tmp), ("later run", 0, tmp)):
             os.environ["WGAN_CACHE_DIR"] = cache
             wall, cpu = time.perf_counter(), time.process_time()
             evaluator = make_evaluator(data, samples, config.model.latent_dim, 0, Wasserstein(), 1, asked)
             record = evaluator(generator, critic)
             rows[name] = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
-                          "eval_n": record["eval_n"], "w1": record["w1"], "w1_floor": record["w1_floor"]}
+                          "eval_n": record["eval_n"], "critic_n": record["critic_n"],
+                          "w1": record["w1"], "w1_floor": record["w1_floor"]}
     if previous is None:
         os.environ.pop("WGAN_CACHE_DIR", None)
     else:
         os.environ["WGAN_CACHE_DIR"] = previous
     print(f"\nstep-0 evaluation, {size}-px RGB DCGAN run, eval.samples {samples} (one thread; goal < 5 s): "
-          "held-out set and floor, then exact W1, the critic's estimate of W and its empirical Lipschitz constant")
-    old = rows["old contract"]
+          "held-out set and floor, then m generated pictures, exact W1 on m a side, "
+          "and the critic's estimate of W and empirical Lipschitz constant on k a side")
+    old = rows["2,000 a side"]
     for name, row in rows.items():
         print(f"  {name:12s}: {row['wall_s']:6.1f} s wall, {row['cpu_s']:6.1f} s CPU "
-              f"(x{old['wall_s'] / row['wall_s']:.1f} / x{old['cpu_s'] / row['cpu_s']:.1f} vs old) on "
-              f"{row['eval_n']} a side: W1 {row['w1']:.2f}, floor {row['w1_floor']:.2f}")
+              f"(x{old['wall_s'] / row['wall_s']:.1f} / x{old['cpu_s'] / row['cpu_s']:.1f} vs 2,000 a side) on "
+              f"m = {row['eval_n']} a side, k = {row['critic_n']}: W1 {row['w1']:.2f}, floor {row['w1_floor']:.2f}")
     return rows
 
 

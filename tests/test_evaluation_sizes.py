@@ -236,3 +236,51 @@ def test_eval_w1_samples_sets_the_in_training_m(tmp_path):
     assert all(r["w1_n"] == r["eval_n"] == 20 for r in records)
     assert records[-1]["draws"] == 2  # the final draws ran on the same m
     assert not math.isnan(records[-1]["w1_floor_std"])
+
+
+@pytest.mark.parametrize("m, dim, expected", [
+    (2000, 2, 2000), (2000, 28 * 28, 2000), (1000, 3 * 32 * 32, 1000), (1000, 64 * 64, 768),
+    (500, 3 * 64 * 64, 256), (200, 3 * 128 * 128, 100), (31, 3 * 64 * 64, 31)])
+def test_the_critic_sample_count_rule(m, dim, expected):
+    from wgan.metrics import CRITIC_WORK, critic_sample_count
+
+    k = critic_sample_count(m, dim)
+    assert k == expected
+    assert k == m or k == 100 or k * dim <= CRITIC_WORK < (k + 1) * dim
+
+
+def test_the_in_training_evaluation_draws_what_heldout_draws_and_says_its_sizes():
+    """The held-out side converts only its m rows, yet holds what data.heldout(n)[:m] holds;
+    the record says m for W1 and the probe's size for the empirical Lipschitz constant."""
+    from wgan.floors import heldout_pair_draw
+    from wgan.metrics import make_evaluator
+    from wgan.recipe import make_networks
+    from wgan.config import load_config
+
+    rng = np.random.default_rng(0)
+    data = ImageDataset("rgb64", rng.integers(0, 256, (300, 3, 64, 64), dtype=np.uint8),
+                        rng.integers(0, 256, (600, 3, 64, 64), dtype=np.uint8))
+    drawn = heldout_pair_draw(data, 2000, np.random.default_rng(5))
+    assert np.array_equal(drawn, data.heldout(2000, np.random.default_rng(5))[:300])  # m <= training set
+    config = load_config("dcgan-wgan-gp", ["data.image_size=64"])
+    torch.manual_seed(0)
+    generator, critic = make_networks(config.model, data.shape)
+    record = make_evaluator(data, 2000, config.model.latent_dim, 0)(generator, critic)
+    assert (record["eval_n"], record["w1_n"], record["critic_n"]) == (300, 300, 256)
+
+
+def test_evaluation_passes_in_slices_and_channels_last_give_the_networks_own_values():
+    from wgan.config import load_config
+    from wgan.networks import generate, in_chunks
+    from wgan.recipe import make_networks
+
+    config = load_config("dcgan-wgan-gp", ["data.image_size=32"])
+    torch.manual_seed(0)
+    generator, critic = make_networks(config.model, (3, 32, 32))
+    generator.eval(), critic.eval()
+    z = torch.randn(150, config.model.latent_dim)
+    with torch.no_grad():
+        whole = generator(z)
+        assert torch.allclose(generate(generator, z), whole, atol=1e-5)
+        sliced = in_chunks(critic, whole)
+        assert torch.allclose(sliced, critic(whole), atol=1e-5, rtol=1e-5)

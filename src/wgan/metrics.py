@@ -16,10 +16,10 @@ from torch import Tensor, nn
 
 from .data.standardize import unstandardized
 from .data.toy import GaussianMixture
-from .floors import floor_draws, reference_draw, w1_floor, w1_pair_size
+from .floors import floor_draws, heldout_pair_draw, reference_draw, w1_floor
 from .input_gradients import CriticScore, input_gradient_norms
 from .lipschitz import random_interpolates
-from .networks import evaluating, generate, in_chunks
+from .networks import chunk_rows, cpu_layout, evaluating, generate, in_chunks
 from .objectives import Objective, Wasserstein
 from .transport import wasserstein
 
@@ -48,14 +48,29 @@ def mode_metrics(samples: np.ndarray, mixture: GaussianMixture, n_std: float = 3
     }
 
 
+# Numbers per evaluation the critic's estimate and slope are measured through (its forward and
+# input-gradient passes are the costliest part of evaluating pictures): 256 pictures at 64 x 64 RGB.
+CRITIC_WORK = 256 * 3 * 64 * 64
+CRITIC_MIN_SAMPLES = 100
+
+
+def critic_sample_count(m: int, dim: int) -> int:
+    """k, the samples a side (and interpolates) the critic's estimate of W and its empirical
+    Lipschitz constant are measured on, for m samples a side of `dim` numbers each:
+    min(m, max(100, CRITIC_WORK // dim)): all m on points, MNIST and 32 x 32 RGB pictures,
+    768 at 64 x 64 grey, 256 at 64 x 64 RGB, 100 from 128 x 128 RGB."""
+    return max(1, min(m, max(CRITIC_MIN_SAMPLES, CRITIC_WORK // max(1, dim))))
+
+
 def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
-                     generator: torch.Generator | None = None, chunk: int = 256,
+                     generator: torch.Generator | None = None, chunk: int | None = None,
                      objective: Objective | None = None, context: dict[str, Tensor] | None = None) -> float:
     """The largest ||grad f|| over random interpolates of real and fake: an empirical lower
     bound on the critic's Lipschitz constant K. real, fake: (n, ...). f is the critic's
     scalar function: its output, or `objective.critic_values` of it with the critic's outputs
     on the objective's extra batches, `context` (n, k) each (Cramer's anchor)."""
-    inputs = random_interpolates(real, fake, generator)
+    inputs = cpu_layout(random_interpolates(real, fake, generator))
+    chunk = chunk or chunk_rows(inputs.device)
     objective = objective or Wasserstein()
     context = context or {}
 
@@ -77,8 +92,11 @@ class Evaluator:
     evaluation draws (`floors.floor_draws`; NaN for one draw). W1 uses the Euclidean distance
     between flattened samples (pixel space for images). n is the m a side of
     `floors.w1_pair_size` (every sample asked for up to 2,000 on points and small pictures;
-    500 at 64 x 64 RGB): W1, its floor, the critic's estimate and its slope are all measured
-    on m generated and m held-out samples. w1_samples: `eval.w1_samples` (0: that rule).
+    500 at 64 x 64 RGB): W1 and its floor are measured on m generated and m held-out
+    samples; the critic's estimate of W and its slope (empirical Lipschitz constant, over
+    interpolates of the same pairs) on the first k = `critic_sample_count` of them, under
+    `critic_n` (all m but on pictures of 64 x 64 RGB and up: 256 there). w1_samples:
+    `eval.w1_samples` (0: that rule).
     units: the data's Standardization when the networks work in standardised units (a point
     file); W1 and its floor are then measured in the data's own units, the critic's numbers in
     the networks'. Build one with `make_evaluator`.
@@ -117,11 +135,12 @@ class Evaluator:
         objective = self.objective
         fake = self.generate(generator)
         real = torch.as_tensor(self.real, device=fake.device)
-        context = self.critic_context(generator, critic)
+        k = critic_sample_count(len(real), real[0].numel())
+        context = self.critic_context(generator, critic, k)
         with evaluating(critic):
-            estimate = float(objective.estimate(in_chunks(critic, real), in_chunks(critic, fake), **context))
+            estimate = float(objective.estimate(in_chunks(critic, real[:k]), in_chunks(critic, fake[:k]), **context))
             noise = torch.Generator(device=fake.device).manual_seed(self.seed)
-            lipschitz = critic_lipschitz(critic, real, fake, noise, objective=objective, context=context)
+            lipschitz = critic_lipschitz(critic, real[:k], fake[:k], noise, objective=objective, context=context)
         fake_np = fake.cpu().numpy()
         n = len(fake_np)
         result = {
@@ -131,6 +150,7 @@ class Evaluator:
             "w1_n": n,
             f"eval_{objective.estimate_key}": estimate,
             "critic_lipschitz": lipschitz,
+            "critic_n": k,
         }
         if self.draws > 1:
             result.update(w1_floor_std=self.floor_std, draws=self.draws)
@@ -148,8 +168,7 @@ def make_evaluator(data, n: int, latent_dim: int, seed: int, objective: Objectiv
     set) and the latent vectors once; with draws > 1, also the floor's spread over `draws`
     evaluation draws of m (those of `wgan evaluate --repeats draws -n m`; solved once, then
     read from the floor cache)."""
-    real = data.heldout(n, np.random.default_rng([seed, 1]))
-    real = real[:w1_pair_size(data, len(real), int(np.prod(real.shape[1:])), w1_samples)]
+    real = heldout_pair_draw(data, n, np.random.default_rng([seed, 1]), w1_samples)
     reference = reference_draw(data, len(real), np.random.default_rng([seed, 2]))
     latent = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 3))
     second = torch.randn(len(real), latent_dim, generator=torch.Generator().manual_seed(seed + 4))
