@@ -297,6 +297,22 @@ def _first_pass(costs: _Costs, v0: np.ndarray, k: int, pending: tuple, check: bo
     return u0, np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), top
 
 
+def _violators(r: np.ndarray, bad: np.ndarray, tol: float, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) positions in r of the violations (r < -tol) of the rows `bad`: all of a
+    row's where it has at most q, else its q most negative. Rows with few violations (the
+    usual case after the first round) are read off the mask, not partitioned."""
+    negative = r[bad] < -tol
+    few = negative.sum(axis=1) <= q
+    rows, cols = np.nonzero(negative[few])
+    rows = bad[few][rows]
+    many = bad[~few]
+    if many.size:
+        idx = np.argpartition(r[many], q - 1, axis=1)[:, :q]
+        rows = np.concatenate([rows, np.repeat(many, q)])
+        cols = np.concatenate([cols, idx.ravel()])
+    return rows, cols
+
+
 def _certify(costs: _Costs, u: np.ndarray, v: np.ndarray, tol: float):
     """Reduced costs over all pairs: each row's and each column's least, and the violating
     pairs (r < -tol) to add: the _ROW_VIOLATORS most negative of each row, the most negative
@@ -313,13 +329,10 @@ def _certify(costs: _Costs, u: np.ndarray, v: np.ndarray, tol: float):
         row_least[i0:i1] = least
         bad = np.flatnonzero(least < -tol)
         if bad.size:
-            rb = r[bad]
-            idx = np.argpartition(rb, q - 1, axis=1)[:, :q] if q < m else np.broadcast_to(np.arange(m), rb.shape)
-            keep = np.take_along_axis(rb, idx, axis=1) < -tol
-            local = np.broadcast_to(bad[:, None], idx.shape)[keep]
+            local, col = _violators(r, bad, tol, q)
             found_r.append(local + i0)
-            found_c.append(idx[keep])
-            found_v.append(c[local, idx[keep]])
+            found_c.append(col)
+            found_v.append(c[local, col])
         columns.update(r, c, i0)
     bad = np.flatnonzero(columns.value < -tol)
     found_r.append(columns.row[bad])
@@ -408,13 +421,10 @@ def _certify_tiled(tc: _TiledCosts, u: np.ndarray, v: np.ndarray, tol: float):
         row_least[ia] = least
         bad = np.flatnonzero(least < -tol)
         if bad.size:
-            rb = r[bad]
-            idx = _k_least(rb, min(_ROW_VIOLATORS, len(jb)))
-            keep = np.take_along_axis(rb, idx, axis=1) < -tol
-            local = np.broadcast_to(bad[:, None], idx.shape)[keep]
+            local, col = _violators(r, bad, tol, _ROW_VIOLATORS)
             found_r.append(ia[local])
-            found_c.append(jb[idx[keep]])
-            found_v.append(c[local, idx[keep]])
+            found_c.append(jb[col])
+            found_v.append(c[local, col])
         columns.update_at(r, c, ia, jb)
     bad = np.flatnonzero(columns.value < -tol)
     found_r.append(columns.row[bad])
@@ -471,7 +481,7 @@ class _Graph:
             self.rows = np.concatenate([self.rows, np.asarray(rows, np.int64)[order]])
             self.cols = np.concatenate([self.cols, np.asarray(cols, np.int64)[order]])
             self.costs = np.concatenate([self.costs, np.asarray(costs, np.float64)[order]])
-            self.keys = np.sort(np.concatenate([self.keys, keys]))
+            self.keys = np.sort(np.concatenate([self.keys, keys]), kind="stable")  # merges two sorted runs
         return int(keys.size)
 
     def matrix(self, shape):
