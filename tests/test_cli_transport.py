@@ -205,6 +205,11 @@ def test_unbalanced_masses_work_with_normalize(tmp_path, capsys):
      "--supply has 3 masses but"),
     (["emd", "--cost", "{c}", "--assignment", "--plot", "{p}/dir/p.png"], "is a file, not a folder"),
     (["emd", "--cost", "{c}", "--assignment", "--plot", "{d}/p.txt"], "expected a .png"),
+    (["emd", "--cost", "{c}", "--assignment", "--time-limit", "5"], "--time-limit applies to the sparse solver"),
+    (["emd", "--points-a", "{p}", "--points-b", "{p}", "--solver", "simplex", "--time-limit", "5"],
+     "--time-limit applies to the sparse solver"),
+    (["emd", "--points-a", "{p}", "--points-b", "{p}", "--time-limit", "0"], "--time-limit 0: give a positive"),
+    (["emd", "--points-a", "{p}", "--points-b", "{p}", "--time-limit", "nan"], "--time-limit nan: give a positive"),
     (["divergences", "--num", "0"], "--num 0: must be between 1 and 100000"),
     (["divergences", "--num", "ten"], "--num 'ten': expected a whole number"),
     (["divergences", "--theta-min", "2", "--theta-max", "1"], "--theta-min 2 must be below --theta-max 1"),
@@ -227,3 +232,27 @@ def test_bad_input_from_a_real_shell_has_no_traceback(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == f"wgan: error: {cost}, line 2, column 2: NaN\n"
+
+
+def test_emd_time_limit_says_the_answer_is_a_bracket(tmp_path, capsys):
+    from wgan.data import load_data
+
+    x = np.random.default_rng(15).normal(size=(2500, 2)) * 0.05
+    y = np.asarray(load_data("eight_gaussians").sample(2500, np.random.default_rng(16)), float)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    np.savetxt(a, x, delimiter=",", fmt="%.17g")
+    np.savetxt(b, y, delimiter=",", fmt="%.17g")
+    truth = wasserstein(x, y)
+    assert main(["emd", "--points-a", str(a), "--points-b", str(b), "--time-limit", "1e-9", "--power", "2",
+                 "--plan", str(tmp_path / "plan.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "NOT certified optimal: stopped at --time-limit 1e-09 s" in out and "W2 = cost^(1/2) lies in [" in out
+    saved = np.load(tmp_path / "plan.npz")
+    assert not bool(saved["certified"]) and float(saved["gap"]) > 0
+    assert main(["emd", "--points-a", str(a), "--points-b", str(b), "--time-limit", "1e-9", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["certified"] is False
+    assert report["wasserstein_lower_bound"] <= truth <= report["wasserstein"] + 1e-12
+    assert main(["emd", "--points-a", str(a), "--points-b", str(b), "--time-limit", "600", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["certified"] is True and report["wasserstein"] == pytest.approx(truth, rel=1e-9)

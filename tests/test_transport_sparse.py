@@ -362,3 +362,26 @@ def test_a_pot_older_than_the_floor_is_named_in_one_line(monkeypatch):
     x, y = gaussians(60, 60, 0.5)
     with pytest.raises(WganError, match=r"POT 0.9.5 is installed, but the sparse exact solver needs POT >= 0.9.7"):
         sparse_wasserstein(x, y, coarse_size=0)
+
+
+def test_a_time_limit_returns_a_feasible_plan_and_a_certified_bracket():
+    # Past the limit every level solves once: the tight blob's first fine graph is not yet
+    # optimal, so the answer is a bracket, and the dense optimum lies inside it.
+    from wgan.data import load_data
+
+    x = np.random.default_rng(15).normal(size=(3000, 2)) * 0.05
+    y = np.asarray(load_data("eight_gaussians").sample(3000, np.random.default_rng(16)), float)
+    truth, cost, a, b = pot_cost(x, y)
+    stopped = sparse_wasserstein(x, y, time_limit=1e-9)
+    assert stopped.rounds == 1 and not stopped.certified
+    assert stopped.lower_bound <= truth <= stopped.cost + 1e-12
+    assert stopped.gap > 1e-9 * truth  # not within the exact tolerance: that is why it says so
+    plan = stopped.plan.toarray()
+    np.testing.assert_allclose(plan.sum(axis=1), a, atol=1e-12)
+    np.testing.assert_allclose(plan.sum(axis=0), b, atol=1e-12)
+    assert stopped.cost == pytest.approx(float(np.sum(plan * cost)), rel=1e-12)
+    exact = sparse_wasserstein(x, y, time_limit=3600)
+    assert exact.certified and exact.cost == pytest.approx(truth, rel=RTOL)
+    for bad in (0, -1.0, "10", True):
+        with pytest.raises(WganError, match="time_limit"):
+            sparse_wasserstein(x[:10], y[:10], time_limit=bad)

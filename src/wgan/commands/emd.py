@@ -67,6 +67,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "matrix), 'sparse' (the same simplex on a sparse candidate graph, certified optimal "
                         "over all pairs, memory O(n + m)), or 'auto': sparse from 2,000 points a side "
                         "(default auto)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS",
+                   help="let the sparse solver stop at the end of the first round that finishes past "
+                        "SECONDS (the finest level solves once at least): a feasible plan and the optimum's "
+                        "certified bracket [lower bound, cost], said to be not certified optimal, instead of "
+                        "an exact answer (default: no limit)")
     p.add_argument("--plan", type=Path, metavar="FILE.npz",
                    help="write the plan's non-zero entries (rows, cols, mass, 0-based), its shape, cost "
                         "and potentials to a .npz file (default: none)")
@@ -252,6 +257,11 @@ def _check_flags(args: argparse.Namespace) -> None:
     if args.solver != "auto" and (args.cost is not None or args.assignment):
         raise WganError(f"--solver {args.solver} applies to point sets without --assignment; "
                         f"a --cost matrix or an assignment has one solver")
+    if args.time_limit is not None and (args.cost is not None or args.assignment or args.solver == "simplex"):
+        raise WganError("--time-limit applies to the sparse solver (point sets, --solver auto or sparse); "
+                        "a --cost matrix, an assignment or --solver simplex is solved whole")
+    if args.time_limit is not None and not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise WganError(f"--time-limit {args.time_limit:g}: give a positive number of seconds")
     if args.cost is not None and (args.metric is not None or args.power is not None):
         raise WganError("--metric and --power apply to point sets (--points-a/--points-b); "
                         "with --cost the matrix is the cost")
@@ -305,6 +315,7 @@ class Solution:
     u: np.ndarray | None = None
     v: np.ndarray | None = None
     gap: float | None = None
+    certified: bool = True  # False: stopped by --time-limit, the optimum in [cost - gap, cost]
     dense: np.ndarray | None = None  # the (n, m) plan, kept only when small
     assignment: np.ndarray | None = None
 
@@ -344,10 +355,12 @@ def solve(args: argparse.Namespace, supply, demand, cost, points_a, points_b, po
         if not args.normalize:
             _check_balance(supply, demand)
         total = 1.0 if args.normalize else float(supply.sum())
-        result = sparse_wasserstein(points_a, points_b, supply, demand, p=power, metric=metric)
+        result = sparse_wasserstein(points_a, points_b, supply, demand, p=power, metric=metric,
+                                    time_limit=args.time_limit)
         plan = result.plan
         return Solution(result.cost * total, plan.row.astype(np.int64), plan.col.astype(np.int64),
-                        plan.data * total, shape, solver, result.u, result.v, result.gap * total)
+                        plan.data * total, shape, solver, result.u, result.v, result.gap * total,
+                        certified=result.certified)
     if cost is None:
         cost = ground_cost(points_a, points_b, metric, power)
     if solver == "assignment":
@@ -420,15 +433,26 @@ def _report(sol: Solution, points: bool, power: float) -> dict:
         report["wasserstein"] = max(sol.cost, 0.0) ** (1.0 / power)
     if sol.gap is not None:
         report["gap"] = sol.gap
+        report["lower_bound"] = sol.cost - sol.gap
+        report["certified"] = sol.certified
+        if points and not sol.certified:
+            report["wasserstein_lower_bound"] = max(sol.cost - sol.gap, 0.0) ** (1.0 / power)
     return report
 
 
 def _print(args, sol: Solution, supply, demand, cost, points_a, points_b, power) -> None:
     n, m = sol.shape
     print(_summary(args, sol.cost, float(sol.mass.sum()), sol.shape, points_a is not None, power))
-    if sol.gap is not None:
+    if sol.gap is not None and sol.certified:
         print(f"certified optimal by the sparse solver: the optimum lies within {max(sol.gap, 0.0):.3g} "
               f"of this cost (duality gap)")
+    elif sol.gap is not None:
+        low = sol.cost - sol.gap
+        bracket = (f"; W{_fmt(power)} = cost^(1/{_fmt(power)}) lies in [{_fmt(max(low, 0.0) ** (1.0 / power))}, "
+                   f"{_fmt(max(sol.cost, 0.0) ** (1.0 / power))}]" if points_a is not None and power != 1 else "")
+        print(f"NOT certified optimal: stopped at --time-limit {args.time_limit:g} s; this plan is feasible and "
+              f"the optimum lies in [{_fmt(low)}, {_fmt(sol.cost)}] (gap {sol.gap:.3g}, {sol.gap / (sol.cost or 1.0):.2g} "
+              f"of the cost){bracket}")
     if sol.dense is not None and n <= _MAX_TABLE_ROWS and m <= _MAX_TABLE_COLS:
         print("plan: mass moved from source x_i (row) to target y_j (column)"
               + ("; dual potentials u, v: u_i + v_j <= C_ij, cost = supply.u + demand.v"
@@ -455,6 +479,7 @@ def _save_plan(path: Path, sol: Solution, supply, demand) -> None:
     extra = {"u": sol.u, "v": sol.v} if sol.u is not None else {}
     if sol.gap is not None:
         extra["gap"] = np.float64(sol.gap)
+        extra["certified"] = np.bool_(sol.certified)
     with atomic(path) as f:  # a failed write is one line naming the file, and leaves no part of it
         np.savez(f, rows=sol.rows, cols=sol.cols, mass=sol.mass, shape=np.array(sol.shape),
                  cost=np.float64(sol.cost), supply=supply, demand=demand, **extra)

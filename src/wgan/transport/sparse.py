@@ -106,6 +106,9 @@ class SparseTransportResult:
     u (n,), v (m,): dual potentials feasible for all pairs (u_i + v_j <= C_ij, to round-off)
     with a.u + b.v = lower_bound: the certificate. rounds: sparse solves on the finest level;
     edges: candidate pairs in its final graph; levels: problems solved, coarse to fine.
+    certified: whether the gap is within the solver's tolerance (1e-10 of the cost); False
+    only where a `time_limit` stopped it, the optimum still certified to lie in
+    [lower_bound, cost].
     """
     cost: float
     lower_bound: float
@@ -116,6 +119,7 @@ class SparseTransportResult:
     rounds: int
     edges: int
     levels: int
+    certified: bool = True
 
     @property
     def distance(self) -> float:
@@ -511,9 +515,10 @@ def _dense_level(costs: _Costs, a, b, max_iter):
     return value, u, v, scipy.sparse.coo_array(plan)
 
 
-def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=None):
-    """One level: candidate graph, sparse solves and certification rounds (module docstring).
-    Returns the cost, the plan, the rounds, the edges and (lower bound, u, v) feasible."""
+def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=None, deadline=None):
+    """One level: candidate graph, sparse solves and certification rounds (module docstring),
+    no more rounds once time.perf_counter() passes `deadline`. Returns the cost, the plan, the
+    rounds, the edges, (lower bound, u, v) feasible, and whether the gap is within tolerance."""
     import scipy.sparse
 
     n, m = costs.shape
@@ -553,6 +558,8 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=Non
         slack = _GAP_ATOL * top
         if capped or gaps[-1] <= _GAP_RTOL * abs(value) + slack:
             break
+        if deadline is not None and time.perf_counter() >= deadline:
+            return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best, False
         # At the round-off floor of the simplex's potentials (~1e-10 of the cost from 20,000
         # points a side in the hard cases) each round adds a few pairs and the gap no longer
         # shrinks: stop there once it is within the 1e-9 asked of exact solvers.
@@ -561,7 +568,7 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=Non
             break
         if not graph.add(rows, cols, values):
             break  # what violates is in the graph already: the simplex's own round-off
-    return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best
+    return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best, True
 
 
 def _tiles_pay(costs: _Costs) -> bool:
@@ -585,7 +592,8 @@ def _metric_options(x: np.ndarray, y: np.ndarray, metric) -> dict:
 
 
 def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euclidean", k: int = 64,
-                       coarse_size: int = 1000, max_iter: int | None = None) -> SparseTransportResult:
+                       coarse_size: int = 1000, max_iter: int | None = None,
+                       time_limit: float | None = None) -> SparseTransportResult:
     """Exact optimal transport between weighted point sets x (n, d) and y (m, d) for the
     cost d(x, y)^p, on a sparse candidate graph certified by reduced costs (module docstring).
 
@@ -596,7 +604,11 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
     solved dense as the coarsest level; 0: no coarse levels, the first graph holds each
     point's k nearest neighbours. max_iter: the iteration cap of each simplex solve
     (default: one it never reaches; reaching it warns with a TransportWarning and stops).
-    Memory is O(n + m + edges) plus 2 MiB blocks of costs, never the n x m matrix.
+    time_limit: seconds after which each level stops at the end of its current round (the
+    finest level after at least one): the plan is then feasible and `certified` is False
+    where the gap is still above tolerance, the optimum certified to lie in [lower_bound,
+    cost] all the same. Memory is O(n + m + edges) plus 2 MiB blocks of costs, never the
+    n x m matrix.
     Raises WganError for bad input, naming the value.
     """
     x, y = _pair(x, y)
@@ -604,6 +616,9 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
     a, b = _as_weights(a, len(x), "a"), _as_weights(b, len(y), "b")
     k = _check_count(k, "k", 1)
     coarse_size = _check_count(coarse_size, "coarse_size", 0)
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or not time_limit > 0):
+        raise WganError(f"time_limit = {time_limit!r}: give a positive number of seconds, or None for no limit")
     options = _metric_options(x, y, metric) if isinstance(metric, str) else {}
     centre = 0.5 * (x.mean(axis=0) + y.mean(axis=0))  # used by the matrix-product route only
 
@@ -618,8 +633,9 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
     sizes = [(n, m)]
     while coarse_size and max(sizes[-1]) > coarse_size:
         sizes.append(tuple(max(1, -(-s // _LEVEL_FACTOR)) for s in sizes[-1]))
-    prev = None
+    prev, certified = None, True
     progress = _Progress(len(sizes))
+    deadline = None if time_limit is None else progress.start + float(time_limit)
     for level, (nl, ml) in enumerate(reversed(sizes)):
         ix, iy = order_x[:nl], order_y[:ml]
         costs = costs_of(ix, iy)
@@ -636,7 +652,8 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
             def begin(edges, level=level, shape=(nl, ml)):
                 progress.begin(level, shape, edges)
 
-            value, plan, rounds, edges, best = _sparse_level(costs, al, bl, prev, k, max_iter, report, begin)
+            value, plan, rounds, edges, best, certified = _sparse_level(costs, al, bl, prev, k, max_iter, report,
+                                                                        begin, deadline)
         bound, u, v = best
         prev = (u, v, plan.row, plan.col)
     u_full, v_full = np.zeros(len(x)), np.zeros(len(y))
@@ -646,7 +663,8 @@ def sparse_wasserstein(x, y, a=None, b=None, p: float = 1, metric: Metric = "euc
 
     full_plan = scipy.sparse.coo_array((plan.data, (order_x[plan.row], order_y[plan.col])), shape=(len(x), len(y)))
     return SparseTransportResult(cost=float(value), lower_bound=bound, plan=full_plan, u=u_full,
-                                 v=v_full, p=p, rounds=rounds, edges=int(edges), levels=len(sizes))
+                                 v=v_full, p=p, rounds=rounds, edges=int(edges), levels=len(sizes),
+                                 certified=certified)
 
 
 def _fill_massless(costs_of, keep_x, keep_y, u, v) -> None:
