@@ -70,11 +70,11 @@ def feature_metrics(network: FeatureNetwork, real: np.ndarray, fake: np.ndarray,
     f_real = network.features(torch.as_tensor(real)).numpy()
     f_fake = network.features(torch.as_tensor(fake)).numpy()
     f_ref = network.features(torch.as_tensor(reference)).numpy()
-    return _feature_metrics(network, f_real, f_fake, f_ref, k)
+    return metrics_on_features(network, f_real, f_fake, f_ref, k)
 
 
-def _feature_metrics(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.ndarray, f_ref: np.ndarray,
-                     k: int = 5, w1_n: int | None = None) -> dict[str, Any]:
+def metrics_on_features(network: FeatureNetwork, f_real: np.ndarray, f_fake: np.ndarray, f_ref: np.ndarray,
+                        k: int = 5, w1_n: int | None = None) -> dict[str, Any]:
     """`feature_metrics` on features already computed; W1 on features and its floor on the
     first w1_n of each set (default: `floors.w1_sample_count` of the smallest set)."""
     from . import quality
@@ -328,7 +328,7 @@ def _evaluate_once(generator: nn.Module, data, n: int, features: FeatureNetwork 
         f_real, f_ref = _real_features(data, features, draw, train_vectors)
         f_fake = features.features(torch.as_tensor(fake)).numpy()
         with fid_singular_said_once():
-            result.update(_feature_metrics(features, f_real, f_fake, f_ref,
+            result.update(metrics_on_features(features, f_real, f_fake, f_ref,
                                            w1_n=w1_pair_size(data, len(f_real), f_real.shape[1], w1_samples)))
             if classes:
                 result.update(conditional_metrics(features, f_real, real_labels, f_fake, fake_labels))

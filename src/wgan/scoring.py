@@ -21,7 +21,7 @@ import torch
 from .data.images import IMAGE_SUFFIXES, ImageDataset, read_image_folder
 from .data.points import read_points
 from .errors import WganError
-from .evaluation import _feature_metrics, fid_singular_said_once
+from .evaluation import fid_singular_said_once, metrics_on_features
 from .features import FeatureNetwork
 from .floors import w1_floor, w1_sample_count
 from .transport import wasserstein
@@ -57,7 +57,7 @@ def score_sets(a: np.ndarray, b: np.ndarray | None, n: int = 2000, features: Fea
                seed: int = 0) -> dict[str, Any]:
     """`wgan evaluate`'s metrics of the set `a` (n_a, ...) against `b` (n_b, ...) (see the module
     docstring): keys n_generated, n_real, w1, w1_floor (both on the first w1_n = `floors.w1_sample_count` a side), and with `features` those of
-    `evaluation._feature_metrics` (fid, fid_real_vs_real, kid, ...). b None: `a` against itself."""
+    `evaluation.metrics_on_features` (fid, fid_real_vs_real, kid, ...). b None: `a` against itself."""
     same = b is None
     b = a if same else b
     if a.shape[1:] != b.shape[1:]:
@@ -81,7 +81,7 @@ def score_sets(a: np.ndarray, b: np.ndarray | None, n: int = 2000, features: Fea
         f_real, f_fake, f_ref = (features.features(torch.as_tensor(x, dtype=torch.float32)).numpy()
                                  for x in (real, fake, reference))
         with fid_singular_said_once():
-            result.update(_feature_metrics(features, f_real, f_fake, f_ref))
+            result.update(metrics_on_features(features, f_real, f_fake, f_ref))
     result["seconds"] = round(time.perf_counter() - start, 2)
     result["repeats"] = 1
     return result

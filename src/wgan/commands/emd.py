@@ -344,7 +344,7 @@ def _choose_solver(args: argparse.Namespace, n: int, m: int) -> str:
 def solve(args: argparse.Namespace, supply, demand, cost, points_a, points_b, power) -> Solution:
     """The exact solution by the solver --solver picks, after checking that it fits in memory."""
     from ..transport import earth_movers_distance, ground_cost, monge_assignment, sparse_wasserstein
-    from ..transport.inputs import _check_balance
+    from ..transport.inputs import check_balance
     from ..transport.memory import check_fits
 
     shape = cost.shape if cost is not None else (len(points_a), len(points_b))
@@ -353,7 +353,7 @@ def solve(args: argparse.Namespace, supply, demand, cost, points_a, points_b, po
     metric = args.metric or "euclidean"
     if solver == "sparse":
         if not args.normalize:
-            _check_balance(supply, demand)
+            check_balance(supply, demand)
         total = 1.0 if args.normalize else float(supply.sum())
         result = sparse_wasserstein(points_a, points_b, supply, demand, p=power, metric=metric,
                                     time_limit=args.time_limit)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import WganError
-from .inputs import _check_balance, check_cost, check_masses
+from .inputs import check_balance, check_cost, check_masses
 
 # Total masses that POT's network simplex handles as given (measured; see _network_simplex).
 _SAFE_TOTALS = (1e-100, 1e6)
@@ -193,7 +193,7 @@ def earth_movers_distance(supply, demand, cost, normalize: bool = False,
     if normalize:
         supply, demand = supply / supply.sum(), demand / demand.sum()
     else:
-        _check_balance(supply, demand)
+        check_balance(supply, demand)
     plan, value, u, v = _network_simplex(supply, demand, cost, max_iter)
     return TransportResult(cost=value, plan=plan, u=u, v=v)
 

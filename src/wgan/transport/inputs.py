@@ -68,7 +68,8 @@ def check_cost(cost, shape: tuple[int, int] | None = None, name: str = "cost") -
     return cost
 
 
-def _check_balance(supply: np.ndarray, demand: np.ndarray) -> None:
+def check_balance(supply: np.ndarray, demand: np.ndarray) -> None:
+    """WganError unless supply (n,) and demand (m,) total the same mass (to 1e-9 relative)."""
     total_a, total_b = supply.sum(), demand.sum()
     if abs(total_a - total_b) > _BALANCE_RTOL * max(total_a, total_b):
         raise WganError(f"supply totals {total_a:.10g} but demand totals {total_b:.10g}: the masses "
