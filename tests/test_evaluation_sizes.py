@@ -284,3 +284,34 @@ def test_evaluation_passes_in_slices_and_channels_last_give_the_networks_own_val
         assert torch.allclose(generate(generator, z), whole, atol=1e-5)
         sliced = in_chunks(critic, whole)
         assert torch.allclose(sliced, critic(whole), atol=1e-5, rtol=1e-5)
+
+
+def test_a_hand_written_critic_that_views_its_input_is_evaluated_as_given():
+    """Channels-last pictures only go to critics that declare they take them: x.view(n, -1)
+    fails on a channels-last tensor."""
+    from wgan.metrics import make_evaluator
+
+    class ViewingCritic(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(3 * 16 * 16, 1)
+
+        def forward(self, x):
+            return self.linear(x.view(len(x), -1))
+
+    class Generator(torch.nn.Module):
+        latent_dim = 8
+
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(8, 3 * 16 * 16)
+
+        def forward(self, z):
+            return torch.tanh(self.linear(z)).view(len(z), 3, 16, 16)
+
+    rng = np.random.default_rng(0)
+    data = ImageDataset("rgb16", rng.integers(0, 256, (80, 3, 16, 16), dtype=np.uint8),
+                        rng.integers(0, 256, (40, 3, 16, 16), dtype=np.uint8))
+    torch.manual_seed(0)
+    record = make_evaluator(data, 100, 8, 0)(Generator(), ViewingCritic())
+    assert record["critic_n"] == 40 and record["critic_lipschitz"] > 0

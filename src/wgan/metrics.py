@@ -69,7 +69,7 @@ def critic_lipschitz(critic: nn.Module, real: Tensor, fake: Tensor,
     bound on the critic's Lipschitz constant K. real, fake: (n, ...). f is the critic's
     scalar function: its output, or `objective.critic_values` of it with the critic's outputs
     on the objective's extra batches, `context` (n, k) each (Cramer's anchor)."""
-    inputs = cpu_layout(random_interpolates(real, fake, generator))
+    inputs = cpu_layout(random_interpolates(real, fake, generator), critic)
     chunk = chunk or chunk_rows(inputs.device)
     objective = objective or Wasserstein()
     context = context or {}

@@ -197,6 +197,7 @@ class DCGANCritic(nn.Module):
     At S = 128, width = 64: 64 -> 128 -> 256 -> 512 -> 1024, the critic of the WGAN notes.
     `norm` follows every convolution but the first.
     """
+    channels_last_ok = True  # see `cpu_layout`
 
     def __init__(self, channels: int, image_size: int, width: int = 64, norm: str = "none",
                  out_dim: int = 1) -> None:
@@ -289,20 +290,24 @@ def chunk_rows(device: torch.device) -> int:
     return CPU_CHUNK if torch.device(device).type == "cpu" else DEVICE_CHUNK
 
 
-def cpu_layout(x: Tensor) -> Tensor:
-    """x itself, or, for a batch of pictures (n, c, h, w) on a CPU, x in channels-last layout:
-    oneDNN convolutions then skip their layout conversions (1.3x on a 64-px DCGAN critic's
-    forward and input-gradient passes, one thread). The values are the same."""
-    if x.dim() == 4 and x.device.type == "cpu" and x.shape[1] > 1:
+def cpu_layout(x: Tensor, network) -> Tensor:
+    """x itself, or, for a batch of pictures (n, c, h, w) on a CPU going to a network that
+    declares `channels_last_ok` (this package's convolutional critics; a DDP wrapper's module
+    is asked), x in channels-last layout: oneDNN convolutions then skip their layout
+    conversions (1.3x on a 64-px DCGAN critic's forward and input-gradient passes, one
+    thread). The values are the same. Other networks get x as it is: `x.view(n, -1)`, common
+    in hand-written critics, fails on a channels-last tensor."""
+    declared = getattr(getattr(network, "module", network), "channels_last_ok", False)
+    if declared is True and x.dim() == 4 and x.device.type == "cpu" and x.shape[1] > 1:
         return x.contiguous(memory_format=torch.channels_last)
     return x
 
 
 def in_chunks(fn, x: Tensor, chunk: int | None = None) -> Tensor:
     """fn applied to x in slices of `chunk` rows (default `chunk_rows`), concatenated (bounds
-    the memory of big batches); pictures on a CPU are passed in channels-last layout."""
+    the memory of big batches); pictures on a CPU are passed in `cpu_layout` for fn."""
     chunk = chunk or chunk_rows(x.device)
-    x = cpu_layout(x)
+    x = cpu_layout(x, fn)
     return torch.cat([fn(x[i:i + chunk]) for i in range(0, len(x), chunk)])
 
 

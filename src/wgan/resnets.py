@@ -197,6 +197,7 @@ class ResNetCritic(nn.Module):
     normalisation. `variant` ("wgan_gp" or "sngan") picks the head: mean pooling and a bias,
     or sum pooling and no bias.
     """
+    channels_last_ok = True  # see `networks.cpu_layout`
 
     def __init__(self, channels: int, image_size: int, width: int = 128, variant: str = "wgan_gp",
                  out_dim: int = 1) -> None:
