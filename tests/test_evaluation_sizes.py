@@ -198,6 +198,13 @@ def test_the_curves_legend_says_how_many_a_side(tmp_path, monkeypatch):
                 "critic_w_over_lipschitz": 0.5} for s in (0, 10)]
     plot_training_curves(records, tmp_path / "curves.png")
     assert "exact W1 (one fixed held-out draw, 31 generated vs 31 held-out)" in seen
+    assert "critic estimate / empirical Lipschitz K" in seen  # the critic saw all 31
+    seen.clear()
+    records = [{**r, "eval_n": 500, "w1_n": 500, "critic_n": 256, "eval_critic_w_estimate": 0.9} for r in records]
+    plot_training_curves(records, tmp_path / "curves.png")
+    assert "exact W1 (one fixed held-out draw, 500 generated vs 500 held-out)" in seen
+    assert "critic estimate / empirical Lipschitz K (256 a side)" in seen
+    assert "critic estimate (eval set, 256 a side)" in seen
 
 
 IMAGES = ["--no-progress", "--image-size", "16", "--set", "data.channels=1", "--set", "model.kind='dcgan'",

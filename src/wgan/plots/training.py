@@ -100,11 +100,13 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
     eval_records = [r for r in records if "w1" in r]
     n = next((r.get("w1_n", r["eval_n"]) for r in reversed(eval_records) if "eval_n" in r), None)
     n_words = f"{n} generated vs {n} held-out" if n else "n = eval.samples"
+    k = next((r["critic_n"] for r in reversed(eval_records) if "critic_n" in r), None)
+    critic_words = f" ({k} a side)" if k and k != n else ""
     series = [
         (key, f"critic estimate {what} (train batches)", "#1f77b4", 0.35, "-"),
         ("w1", f"exact W1 (one fixed held-out draw, {n_words})", "black", 1.0, "-"),
         ("w1_floor", "real-vs-real noise floor (one draw)", "grey", 1.0, "--"),
-        ("critic_w_over_lipschitz", "critic estimate / empirical Lipschitz K", "#2ca02c", 1.0, "-"),
+        ("critic_w_over_lipschitz", f"critic estimate / empirical Lipschitz K{critic_words}", "#2ca02c", 1.0, "-"),
     ]
     _floor_band(ax, eval_records)
     for name, label, color, alpha, style in series:
@@ -114,7 +116,8 @@ def plot_training_curves(records: Sequence[dict[str, Any]], path: Path, title: s
                     marker="" if name == key else ".")
     steps, values = iter_steps(eval_records, f"eval_{key}")
     if steps:
-        ax.plot(steps, values, ".-", color="#1f77b4", label="critic estimate (eval set)")
+        ax.plot(steps, values, ".-", color="#1f77b4",
+                label=f"critic estimate (eval set, {k} a side)" if critic_words else "critic estimate (eval set)")
     final = next((r for r in reversed(eval_records) if "w1_mean" in r), None)
     if final is not None:
         ax.errorbar([final["step"]], [final["w1_mean"]], yerr=[final["w1_std"]], fmt="D", color="#d62728",
