@@ -142,3 +142,16 @@ def test_a_figure_title_reads_a_tiny_w1_with_significant_digits():
 
     title = evaluation_title({"step": 40, "w1": 1.234e-5, "w1_floor": 0.0213})
     assert title == "step 40: exact W1 1.23e-05 (floor 0.0213; one draw)"
+
+
+def test_the_final_line_says_when_every_draw_holds_the_whole_held_out_set():
+    from wgan.callbacks.live import describe_w1
+
+    final = {"eval_n": 60, "w1_n": 60, "w1_mean": 65.8, "w1_std": 1e-4, "w1_floor_mean": 83.2,
+             "w1_floor_std": 0.175, "draws": 5, "heldout_size": 60}
+    assert describe_w1(final) == ("exact W1 65.8 +- 0.000100 (real-vs-real floor 83.2 +- 0.175; mean +- sd over 5 "
+                                  "draws of n = 60; every draw holds all 60 held-out samples, so W1's spread is the "
+                                  "generated side's)")
+    # 500 of 1,000 held-out pictures a draw: the held-out side varies too, and nothing more is said
+    assert describe_w1({**final, "eval_n": 2000, "w1_n": 500, "heldout_size": 1000}).endswith("draws of n = 2000)")
+    assert describe_w1({k: v for k, v in final.items() if k != "heldout_size"}).endswith("draws of n = 60)")

@@ -39,7 +39,8 @@ class Evaluation(Callback):
 
 def final_draws(generator, data, n: int, draws: int, w1_samples: int = 0) -> dict[str, Any]:
     """`<key>_mean` and `<key>_std` of FINAL_KEYS over `draws` evaluation draws of n (seeds
-    0, 1, ...: `wgan evaluate --repeats draws -n n --w1-samples w1_samples`), and `draws`."""
+    0, 1, ...: `wgan evaluate --repeats draws -n n --w1-samples w1_samples`), `draws`, and for
+    data with a finite held-out set its size, `heldout_size`."""
     from ..data.standardize import unstandardized
     from ..evaluation import evaluate_generator
 
@@ -48,6 +49,9 @@ def final_draws(generator, data, n: int, draws: int, w1_samples: int = 0) -> dic
         generator, data = InDataUnits(generator, units), unstandardized(data)
     result = evaluate_generator(generator, data, n, seed=0, repeats=draws, memorisation=False, w1_samples=w1_samples)
     out: dict[str, Any] = {"draws": draws}
+    holdout = getattr(data, "holdout", None)
+    if holdout is not None:
+        out["heldout_size"] = len(holdout)
     for key in FINAL_KEYS:
         if key in result:
             out[f"{key}_mean"], out[f"{key}_std"] = result[key], result[f"{key}_std"]

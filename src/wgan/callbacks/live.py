@@ -52,13 +52,17 @@ def describe_evaluation(record: Mapping[str, Any]) -> str:
 def describe_w1(record: Mapping[str, Any]) -> str:
     """Exact W1 and its floor as measured: mean +- sd over the final evaluation's draws (as
     `wgan evaluate --repeats K` prints them), or one draw, said as such, with the floor's
-    spread over draws beside it where known; n, the size of each set."""
+    spread over draws beside it where known; n, the size of each set, and where every draw
+    holds the whole held-out set, that its spread comes from the generated side alone."""
     n = record.get("eval_n")
     of_n = f" of n = {n}" if n else ""
     if "w1_mean" in record:
+        held, m = record.get("heldout_size"), record.get("w1_n", n)
+        shared = (f"; every draw holds all {held} held-out samples, so W1's spread is the generated side's"
+                  if held is not None and m and held <= m else "")
         return (f"exact W1 {significant(record['w1_mean'])} +- {significant(record['w1_std'])} "
                 f"(real-vs-real floor {significant(record['w1_floor_mean'])} +- "
-                f"{significant(record['w1_floor_std'])}; mean +- sd over {record['draws']} draws{of_n})")
+                f"{significant(record['w1_floor_std'])}; mean +- sd over {record['draws']} draws{of_n}{shared})")
     spread = record.get("w1_floor_std")
     floor = significant(record["w1_floor"]) + (f" +- {significant(spread)}" if spread == spread and spread else "")
     return f"exact W1 {significant(record['w1'])} (real-vs-real floor {floor}; one draw{of_n})"
