@@ -119,7 +119,7 @@ def evaluation_draw(data, n: int, seed: int, labelled: bool = False) -> Evaluati
         real, labels = data.heldout_labelled(n, rng) if labelled else (data.heldout(n, rng), None)
         return EvaluationDraw(real, labels, data.sample(len(real), rng) if train is None
                               else _rows(data, train, reference_indices(data, len(real), rng)))
-    heldout_index = rng.choice(len(holdout), size=min(n, len(holdout)), replace=False)  # as data.heldout draws
+    heldout_index = _heldout_indices(holdout, n, rng)
     reference_index = reference_indices(data, len(heldout_index), rng)
     return EvaluationDraw(_rows(data, holdout, heldout_index),
                           data.holdout_labels[heldout_index] if labelled else None,
@@ -130,6 +130,12 @@ def evaluation_sets(data, n: int, seed: int, labelled: bool = False):
     """`evaluation_draw`'s (real, labels, reference)."""
     draw = evaluation_draw(data, n, seed, labelled)
     return draw.real, draw.labels, draw.reference
+
+
+def _heldout_indices(holdout: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The rows of a held-out array that `data.heldout(n, rng)` draws (min(n, size) of them,
+    without replacement), so that only those rows need converting."""
+    return rng.choice(len(holdout), size=min(n, len(holdout)), replace=False)
 
 
 def _rows(data, array: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -178,7 +184,7 @@ def heldout_pair_draw(data, n: int, rng: np.random.Generator, asked: int = 0) ->
     if holdout is None or getattr(data, "train", None) is None:
         real = data.heldout(n, rng)
         return real[:w1_pair_size(data, len(real), int(np.prod(real.shape[1:])), asked)]
-    index = rng.choice(len(holdout), size=min(n, len(holdout)), replace=False)  # as data.heldout draws
+    index = _heldout_indices(holdout, n, rng)
     return _rows(data, holdout, index[:w1_pair_size(data, len(index), int(np.prod(holdout.shape[1:])), asked)])
 
 

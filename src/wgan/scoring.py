@@ -56,7 +56,8 @@ def load_set(path: str | Path, image_size: int, channels: int) -> np.ndarray:
 def score_sets(a: np.ndarray, b: np.ndarray | None, n: int = 2000, features: FeatureNetwork | None = None,
                seed: int = 0) -> dict[str, Any]:
     """`wgan evaluate`'s metrics of the set `a` (n_a, ...) against `b` (n_b, ...) (see the module
-    docstring): keys n_generated, n_real, w1, w1_floor (both on the first w1_n = `floors.w1_sample_count` a side), and with `features` those of
+    docstring): keys n_generated, n_real, w1, w1_floor (both on the first w1_n =
+    `floors.w1_sample_count` a side), and with `features` those of
     `evaluation.metrics_on_features` (fid, fid_real_vs_real, kid, ...). b None: `a` against itself."""
     same = b is None
     b = a if same else b

@@ -319,6 +319,11 @@ class Solution:
     dense: np.ndarray | None = None  # the (n, m) plan, kept only when small
     assignment: np.ndarray | None = None
 
+    @property
+    def lower_bound(self) -> float | None:
+        """cost - gap: the certified lower bound on the optimum (sparse solver only)."""
+        return None if self.gap is None else self.cost - self.gap
+
 
 def _nonzeros(plan: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows, cols = np.nonzero(plan > 1e-12 * plan.sum())  # not the solver's round-off
@@ -433,10 +438,10 @@ def _report(sol: Solution, points: bool, power: float) -> dict:
         report["wasserstein"] = max(sol.cost, 0.0) ** (1.0 / power)
     if sol.gap is not None:
         report["gap"] = sol.gap
-        report["lower_bound"] = sol.cost - sol.gap
+        report["lower_bound"] = sol.lower_bound
         report["certified"] = sol.certified
         if points and not sol.certified:
-            report["wasserstein_lower_bound"] = max(sol.cost - sol.gap, 0.0) ** (1.0 / power)
+            report["wasserstein_lower_bound"] = max(sol.lower_bound, 0.0) ** (1.0 / power)
     return report
 
 
@@ -447,7 +452,7 @@ def _print(args, sol: Solution, supply, demand, cost, points_a, points_b, power)
         print(f"certified optimal by the sparse solver: the optimum lies within {max(sol.gap, 0.0):.3g} "
               f"of this cost (duality gap)")
     elif sol.gap is not None:
-        low = sol.cost - sol.gap
+        low = sol.lower_bound
         bracket = (f"; W{_fmt(power)} = cost^(1/{_fmt(power)}) lies in [{_fmt(max(low, 0.0) ** (1.0 / power))}, "
                    f"{_fmt(max(sol.cost, 0.0) ** (1.0 / power))}]" if points_a is not None and power != 1 else "")
         print(f"NOT certified optimal: stopped at --time-limit {args.time_limit:g} s; this plan is feasible and "

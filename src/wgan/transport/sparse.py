@@ -325,7 +325,6 @@ def _certify(costs: _Costs, u: np.ndarray, v: np.ndarray, tol: float):
     row_least = np.empty(n)
     columns = _Columns(m)
     found_r, found_c, found_v = [], [], []
-    q = min(_ROW_VIOLATORS, m)
     for i0, i1, c in costs.blocks():
         r = c - u[i0:i1, None]
         r -= v[None, :]
@@ -333,7 +332,7 @@ def _certify(costs: _Costs, u: np.ndarray, v: np.ndarray, tol: float):
         row_least[i0:i1] = least
         bad = np.flatnonzero(least < -tol)
         if bad.size:
-            local, col = _violators(r, bad, tol, q)
+            local, col = _violators(r, bad, tol, _ROW_VIOLATORS)
             found_r.append(local + i0)
             found_c.append(col)
             found_v.append(c[local, col])
@@ -543,7 +542,7 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=Non
         begin(graph.rows.size)
     tol = _EDGE_RTOL * top
     best = (float(a @ u0 + b @ v0), u0, v0)  # (u0, v0) is feasible: a lower bound already
-    u, v, rounds, gaps = u0, v0, 0, []
+    u, v, rounds, gaps, within = u0, v0, 0, [], True
     while True:
         plan, value, u, v, capped = _solve(a, b, graph.matrix((n, m)), max_iter, (u, v))
         rounds += 1
@@ -559,7 +558,8 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=Non
         if capped or gaps[-1] <= _GAP_RTOL * abs(value) + slack:
             break
         if deadline is not None and time.perf_counter() >= deadline:
-            return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best, False
+            within = False
+            break
         # At the round-off floor of the simplex's potentials (~1e-10 of the cost from 20,000
         # points a side in the hard cases) each round adds a few pairs and the gap no longer
         # shrinks: stop there once it is within the 1e-9 asked of exact solvers.
@@ -568,7 +568,7 @@ def _sparse_level(costs: _Costs, a, b, prev, k, max_iter, report=None, begin=Non
             break
         if not graph.add(rows, cols, values):
             break  # what violates is in the graph already: the simplex's own round-off
-    return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best, True
+    return value, scipy.sparse.coo_array(plan), rounds, graph.rows.size, best, within
 
 
 def _tiles_pay(costs: _Costs) -> bool:
